@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Diagnostics;
+using NetTopologySuite.Geometries;
+using OneGrid.Territory;
+using OneGrid.Territory.Generation;
+using Spectre.Console;
+
+namespace OneGrid.Cli;
+
+internal static class BenchCommands
+{
+    public static Command Create()
+    {
+        var grids = new Option<int>("--grids") { Description = "How many grids to generate over Hangzhou", DefaultValueFactory = _ => 30_000 };
+        var seconds = new Option<double>("--seconds") { Description = "How long to measure", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1 };
+        var postgis = new Option<bool>("--postgis") { Description = "Also run the same points as ST_Contains queries in PostGIS and compare" };
+        var pg = new Option<string?>("--pg") { Description = "PostGIS connection string (default: start a throwaway cluster with scripts/pg-throwaway.sh)" };
+
+        var resolve = new Command("resolve", "Point → grid lookups per second on one thread") { grids, seconds, seed, postgis, pg };
+        resolve.SetAction(async (parse, ct) =>
+        {
+            var n = parse.GetValue(grids);
+            if (n < 1) { AnsiConsole.MarkupLine("[red]--grids must be ≥ 1[/]"); return 2; }
+            var setup = ResolveBench.Setup(n, parse.GetValue(seed));
+            AnsiConsole.MarkupLineInterpolated($"{setup.Index.GridCount:N0} grids over Hangzhou generated in {setup.GenerateSeconds:0.0} s; index built in {setup.IndexSeconds:0.00} s");
+            var rate = ResolveBench.Measure(setup.Index, setup.Points, TimeSpan.FromSeconds(parse.GetValue(seconds)));
+            if (parse.GetValue(postgis))
+            {
+                var pgRate = await PostgisBench.MeasureAsync(setup, parse.GetValue(pg), TimeSpan.FromSeconds(parse.GetValue(seconds)), ct);
+                Console.WriteLine($"postgis: {pgRate:0} lookups/s over {setup.Index.GridCount} grids (ST_Contains on a GiST index, 2 clients)");
+                Console.WriteLine($"ratio: OneGrid is {rate / pgRate:0}x PostGIS");
+            }
+            Console.WriteLine($"resolve: {rate:0} lookups/s over {setup.Index.GridCount} grids");
+            return 0;
+        });
+        return new Command("bench", "Benchmarks") { resolve };
+    }
+}
+
+internal sealed record ResolveBenchSetup(TerritoryIndex Index, IReadOnlyList<(string Code, Geometry Boundary)> Grids, Coordinate[] Points,
+    double GenerateSeconds, double IndexSeconds);
+
+internal static class ResolveBench
+{
+    /// <summary>
+    /// N grids tessellated over the whole of Hangzhou (the union of its district outlines), and
+    /// 100,000 random lookup points inside it.
+    /// </summary>
+    public static ResolveBenchSetup Setup(int gridCount, int seed)
+    {
+        var watch = Stopwatch.StartNew();
+        var city = NetTopologySuite.Operation.Union.UnaryUnionOp.Union(
+            TerritoryGenerator.HangzhouOutlines().Values.Select(Tessellator.Normalize).ToList());
+        city = Tessellator.Normalize(city);
+        var cells = Tessellator.Split(city, gridCount, seed, relaxations: 1);
+        var grids = cells.Select((g, i) => ($"B{i + 1:D7}", g)).ToList();
+        var generate = watch.Elapsed.TotalSeconds;
+
+        watch.Restart();
+        var index = new TerritoryIndex(grids.Select(g => new UnitRef(g.Item1, g.Item1, UnitLevel.Grid, null)), grids, revision: 1);
+        var indexSeconds = watch.Elapsed.TotalSeconds;
+        var points = Tessellator.RandomPointsInside(city, 100_000, new Random(seed + 1));
+        return new ResolveBenchSetup(index, grids, points, generate, indexSeconds);
+    }
+
+    public static double Measure(TerritoryIndex index, Coordinate[] points, TimeSpan duration)
+    {
+        // Warm up, and check every point resolves: a benchmark of misses would flatter the index.
+        var misses = 0;
+        foreach (var p in points) if (index.Resolve(p.X, p.Y) is null) misses++;
+        if (misses > 0) throw new InvalidOperationException($"{misses} benchmark points resolved to no grid.");
+
+        long count = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < duration)
+        {
+            for (var i = 0; i < points.Length; i++)
+            {
+                if (index.Resolve(points[i].X, points[i].Y) is null) misses++;
+            }
+            count += points.Length;
+        }
+        return count / watch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Localization;
+using OneGrid.Kernel;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+using Scalar.AspNetCore;
+
+namespace OneGrid.Hosting;
+
+/// <summary>Composes the one deployable host from the capability modules.</summary>
+public static class OneGridApp
+{
+    public static WebApplication Build(HostSettings settings, string[]? args = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        if (settings.Urls is not null) builder.WebHost.UseUrls(settings.Urls);
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<StartupState>();
+        builder.Services.AddOneGridDatabase(settings.Database);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
+            System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+
+        builder.Services.AddSingleton<TerritoryIndexHolder>();
+        builder.Services.AddHostedService<StartupWork>();
+        builder.Services.AddHostedService<TerritoryIndexRefresher>();
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture("zh-CN"),
+            SupportedCultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
+            SupportedUICultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
+        });
+
+        // Until start-up work is done the database may be unmigrated: answer 503, not half-truths.
+        app.Use(async (context, next) =>
+        {
+            var state = context.RequestServices.GetRequiredService<StartupState>();
+            if (!state.IsReady && context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.Headers.RetryAfter = "2";
+                await Problems.Create(StatusCodes.Status503ServiceUnavailable, "starting", "服务正在启动", "The service is starting",
+                    state.Failure).ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+
+        app.MapGet("/healthz", (StartupState state, TerritoryIndexHolder territory) =>
+            state.IsReady && territory.IsLoaded
+                ? Results.Ok(new { status = "ready", grids = territory.Current.GridCount, revision = territory.Current.Revision })
+                : Results.Json(new { status = state.Failure is null ? "starting" : "failed", error = state.Failure },
+                    statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithTags("Health")
+            .WithSummary("200 once the database is migrated and the territory index is loaded.");
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+
+        app.MapTerritoryEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace OneGrid.Persistence;
+
+public static class PersistenceServices
+{
+    public static IServiceCollection AddOneGridDatabase(this IServiceCollection services, DatabaseSettings settings)
+    {
+        services.AddSingleton(settings);
+        switch (settings.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                services.AddDbContext<SqliteOneGridDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+                services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<SqliteOneGridDbContext>());
+                break;
+            case DatabaseProvider.Postgres:
+                services.AddDbContext<PostgresOneGridDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+                services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<PostgresOneGridDbContext>());
+                break;
+        }
+        return services;
+    }
+
+    /// <summary>A context outside DI, for the CLI verbs that work on the database without a web host.</summary>
+    public static OneGridDbContext CreateContext(DatabaseSettings settings) => settings.Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteOneGridDbContext(
+            ConfigureSqlite(new DbContextOptionsBuilder<SqliteOneGridDbContext>(), settings.ConnectionString).Options),
+        DatabaseProvider.Postgres => new PostgresOneGridDbContext(
+            ConfigurePostgres(new DbContextOptionsBuilder<PostgresOneGridDbContext>(), settings.ConnectionString).Options),
+        _ => throw new ArgumentOutOfRangeException(nameof(settings)),
+    };
+
+    internal static T ConfigureSqlite<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
+    {
+        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
+        return builder;
+    }
+
+    internal static T ConfigurePostgres<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
+    {
+        builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
+        return builder;
+    }
+
+    /// <summary>
+    /// Applies pending migrations. SQLite runs in WAL mode so readers never wait for the writer.
+    /// </summary>
+    public static async Task MigrateAsync(OneGridDbContext db, CancellationToken ct = default)
+    {
+        if (db.Database.IsSqlite())
+        {
+            var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            var dir = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+}
+
+/// <summary>Design-time factories so `dotnet ef migrations add` can build each provider's context.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteOneGridDbContext>
+{
+    public SqliteOneGridDbContext CreateDbContext(string[] args) =>
+        new(PersistenceServices.ConfigureSqlite(new DbContextOptionsBuilder<SqliteOneGridDbContext>(), "Data Source=design.db").Options);
+}
+
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresOneGridDbContext>
+{
+    public PostgresOneGridDbContext CreateDbContext(string[] args) =>
+        new(PersistenceServices.ConfigurePostgres(new DbContextOptionsBuilder<PostgresOneGridDbContext>(), "Host=localhost;Database=design").Options);
+}

@@ -1,0 +1,3 @@
+using OneGrid.Cli;
+
+return await OneGridCli.RunAsync(args);

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Hosting;
+using OneGrid.Persistence;
+
+namespace OneGrid.Territory;
+
+/// <summary>
+/// Holds the current <see cref="TerritoryIndex"/>. Readers take the reference and keep using the
+/// snapshot they got; a rebuild constructs a whole new index and swaps the reference atomically.
+/// </summary>
+public sealed class TerritoryIndexHolder(ILogger<TerritoryIndexHolder> logger)
+{
+    private volatile TerritoryIndex? _current;
+    private readonly SemaphoreSlim _rebuild = new(1, 1);
+
+    public bool IsLoaded => _current is not null;
+
+    public TerritoryIndex Current => _current ?? TerritoryIndex.Empty;
+
+    /// <summary>Rebuilds from the database unless the stored revision is the one already loaded.</summary>
+    public async Task<bool> RefreshAsync(OneGridDbContext db, bool force = false, CancellationToken ct = default)
+    {
+        await _rebuild.WaitAsync(ct);
+        try
+        {
+            var revision = await TerritoryStore.CurrentRevisionAsync(db, ct);
+            if (!force && _current is { } loaded && loaded.Revision == revision) return false;
+
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var units = await db.Units.AsNoTracking()
+                .Where(u => u.Level != UnitLevel.Building)
+                .ToListAsync(ct);
+            var index = TerritoryIndex.FromUnits(units, revision);
+            _current = index;
+            logger.LogInformation("Territory index loaded: {Units} units, {Grids} grids, revision {Revision}, in {Elapsed} ms",
+                units.Count, index.GridCount, revision,
+                (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return true;
+        }
+        finally
+        {
+            _rebuild.Release();
+        }
+    }
+}
+
+/// <summary>
+/// Another node may import territory: every so often, compare the stored revision and rebuild.
+/// One indexed single-row read per period, so it is cheap on every node.
+/// </summary>
+internal sealed class TerritoryIndexRefresher(
+    IServiceScopeFactory scopes, TerritoryIndexHolder holder, StartupState startup, TimeProvider time,
+    ILogger<TerritoryIndexRefresher> logger) : BackgroundService
+{
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await startup.WhenReady(stoppingToken);
+        using var timer = new PeriodicTimer(Period, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                using var scope = scopes.CreateScope();
+                await holder.RefreshAsync(scope.ServiceProvider.GetRequiredService<OneGridDbContext>(), ct: stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Territory index refresh failed; keeping the loaded index");
+            }
+        }
+    }
+}
