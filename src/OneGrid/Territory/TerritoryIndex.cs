@@ -1,6 +1,5 @@
-using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Algorithm;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Index.Strtree;
 using NetTopologySuite.Operation.Distance;
 using NetTopologySuite.IO;
 
@@ -16,7 +15,7 @@ public sealed record Resolution(IReadOnlyList<UnitRef> Path, bool Nearest, doubl
 }
 
 /// <summary>
-/// An immutable point → grid index over one snapshot of the territory: an STR-tree of grid
+/// An immutable point → grid index over one snapshot of the territory: a packed R-tree of grid
 /// envelopes, each grid with an indexed point-in-area locator (what NTS's prepared polygons use).
 /// Lookups are lock-free and safe from any number of threads; a territory change builds a new
 /// index and swaps it in (see <see cref="TerritoryIndexHolder"/>).
@@ -28,7 +27,8 @@ public sealed class TerritoryIndex
 
     private const double MetersPerDegreeLat = 111_320;
 
-    private readonly STRtree<GridEntry> _tree = new();
+    private readonly GridEntry[] _grids;
+    private readonly PackedRTree _tree;
     private readonly Dictionary<string, UnitRef> _units;
     private readonly double _toleranceMeters;
 
@@ -42,17 +42,12 @@ public sealed class TerritoryIndex
         _units = units.ToDictionary(u => u.Code, StringComparer.Ordinal);
         _toleranceMeters = toleranceMeters;
         Revision = revision;
-        var count = 0;
-        foreach (var (code, boundary) in grids)
-        {
-            if (boundary.IsEmpty || boundary is not (Polygon or MultiPolygon)) continue;
-            if (!_units.ContainsKey(code)) continue;
-            var entry = new GridEntry(code, boundary, PathOf(code));
-            _tree.Insert(boundary.EnvelopeInternal, entry);
-            count++;
-        }
-        GridCount = count;
-        _tree.Build();
+        _grids = grids
+            .Where(g => !g.Boundary.IsEmpty && g.Boundary is Polygon or MultiPolygon && _units.ContainsKey(g.Code))
+            .Select(g => new GridEntry(g.Code, g.Boundary, PathOf(g.Code)))
+            .ToArray();
+        _tree = new PackedRTree(_grids.Select(g => g.Boundary.EnvelopeInternal).Select(e => (e.MinX, e.MinY, e.MaxX, e.MaxY)).ToList());
+        GridCount = _grids.Length;
     }
 
     /// <summary>Builds the index from stored units (boundaries as WKB).</summary>
@@ -89,13 +84,31 @@ public sealed class TerritoryIndex
     /// </summary>
     public Resolution? Resolve(double lon, double lat)
     {
-        var visitor = new ContainsVisitor(new Coordinate(lon, lat));
-        _tree.Query(new Envelope(lon, lon, lat, lat), visitor);
-        if (visitor.Best is { } hit)
+        Span<int> candidates = stackalloc int[32];
+        var found = _tree.Query(lon, lat, candidates);
+        if (found > candidates.Length)
         {
-            return new Resolution(hit.Path, false, null);
+            // Pathologically many overlapping envelopes here: take the slow, allocating path.
+            candidates = _tree.Query(lon, lat, lon, lat).ToArray();
+            found = candidates.Length;
         }
-        return ResolveNearest(lon, lat);
+
+        var point = new Coordinate(lon, lat);
+        GridEntry? best = null;
+        for (var i = 0; i < found; i++)
+        {
+            var grid = _grids[candidates[i]];
+            var location = grid.Locate(point);
+            if (location == Location.Interior)
+            {
+                return grid.Inside;
+            }
+            if (location == Location.Boundary && (best is null || string.CompareOrdinal(grid.Code, best.Code) < 0))
+            {
+                best = grid;
+            }
+        }
+        return best?.Inside ?? ResolveNearest(lon, lat);
     }
 
     private Resolution? ResolveNearest(double lon, double lat)
@@ -103,7 +116,7 @@ public sealed class TerritoryIndex
         if (_toleranceMeters <= 0) return null;
         var dLat = _toleranceMeters / MetersPerDegreeLat;
         var dLon = _toleranceMeters / (MetersPerDegreeLat * Math.Max(0.01, Math.Cos(lat * Math.PI / 180)));
-        var candidates = _tree.Query(new Envelope(lon - dLon, lon + dLon, lat - dLat, lat + dLat));
+        var candidates = _tree.Query(lon - dLon, lat - dLat, lon + dLon, lat + dLat).Select(i => _grids[i]).ToList();
         if (candidates.Count == 0) return null;
 
         var point = candidates[0].Boundary.Factory.CreatePoint(new Coordinate(lon, lat));
@@ -137,43 +150,49 @@ public sealed class TerritoryIndex
 
     private sealed class GridEntry
     {
-        private readonly IndexedPointInAreaLocator _locator;
+        // Rings as coordinate arrays: the array overload of the ray-crossing test avoids a virtual call per vertex.
+        private readonly (Coordinate[] Shell, Coordinate[][] Holes)[] _polygons;
+        private readonly Envelope _envelope;
 
         public GridEntry(string code, Geometry boundary, IReadOnlyList<UnitRef> path)
         {
             Code = code;
             Boundary = boundary;
             Path = path;
-            _locator = new IndexedPointInAreaLocator(boundary);
-            // Build the locator's lazy index now, while one thread owns the entry.
-            _locator.Locate(boundary.EnvelopeInternal.Centre);
+            Inside = new Resolution(path, false, null);
+            _envelope = boundary.EnvelopeInternal;
+            _polygons = Enumerable.Range(0, boundary.NumGeometries)
+                .Select(i => (Polygon)boundary.GetGeometryN(i))
+                .Select(p => (p.Shell.Coordinates, p.Holes.Select(h => h.Coordinates).ToArray()))
+                .ToArray();
         }
 
         public string Code { get; }
         public Geometry Boundary { get; }
         public IReadOnlyList<UnitRef> Path { get; }
 
-        public Location Locate(Coordinate c) => _locator.Locate(c);
-    }
+        /// <summary>The (immutable) answer for a point inside, made once so the hot path allocates nothing for it.</summary>
+        public Resolution Inside { get; }
 
-    private sealed class ContainsVisitor(Coordinate point) : NetTopologySuite.Index.IItemVisitor<GridEntry>
-    {
-        private bool _interior;
-        public GridEntry? Best { get; private set; }
-
-        public void VisitItem(GridEntry item)
+        /// <summary>Interior, Boundary or Exterior, by NTS's robust ray-crossing test (exact on edges and vertices).</summary>
+        public Location Locate(Coordinate p)
         {
-            if (_interior) return;
-            var location = item.Locate(point);
-            if (location == Location.Interior)
+            if (!_envelope.Intersects(p)) return Location.Exterior;
+            foreach (var (shell, holes) in _polygons)
             {
-                Best = item;
-                _interior = true;
+                var inShell = RayCrossingCounter.LocatePointInRing(p, shell);
+                if (inShell == Location.Exterior) continue;
+                if (inShell == Location.Boundary) return Location.Boundary;
+                var result = Location.Interior;
+                foreach (var hole in holes)
+                {
+                    var inHole = RayCrossingCounter.LocatePointInRing(p, hole);
+                    if (inHole == Location.Interior) { result = Location.Exterior; break; }
+                    if (inHole == Location.Boundary) { result = Location.Boundary; break; }
+                }
+                if (result != Location.Exterior) return result;
             }
-            else if (location == Location.Boundary && (Best is null || string.CompareOrdinal(item.Code, Best.Code) < 0))
-            {
-                Best = item;
-            }
+            return Location.Exterior;
         }
     }
 }

@@ -27,6 +27,7 @@ public static class Tessellator
 
         var rng = new Random(seed);
         var seeds = RandomPointsInside(parent, count, rng);
+        var inside = NetTopologySuite.Geometries.Prepared.PreparedGeometryFactory.Prepare(parent);
         IReadOnlyList<Geometry> cells = [];
         for (var i = 0; i <= relaxations; i++)
         {
@@ -37,7 +38,7 @@ public static class Tessellator
             for (var k = 0; k < seeds.Length; k++)
             {
                 var c = cells[k].Centroid.Coordinate;
-                seeds[k] = parent.Contains(Factory.CreatePoint(c)) ? c : cells[k].InteriorPoint.Coordinate;
+                seeds[k] = inside.Contains(Factory.CreatePoint(c)) ? c : cells[k].InteriorPoint.Coordinate;
             }
             Deduplicate(seeds, rng, parent);
         }
@@ -47,9 +48,10 @@ public static class Tessellator
     /// <summary>Snaps to the shared precision and repairs invalid rings (published boundaries often self-touch).</summary>
     public static Geometry Normalize(Geometry g)
     {
-        var snapped = GeometryPrecisionReducer.Reduce(Factory.CreateGeometry(g), Precision);
-        var fixedGeometry = snapped.IsValid ? snapped : GeometryFixer.Fix(snapped);
-        return Polygonal(fixedGeometry);
+        // Repair first: the precision reducer refuses invalid input.
+        var valid = g.IsValid ? g : GeometryFixer.Fix(g);
+        var snapped = GeometryPrecisionReducer.Reduce(Factory.CreateGeometry(valid), Precision);
+        return Polygonal(snapped.IsValid ? snapped : GeometryFixer.Fix(snapped));
     }
 
     /// <summary>Random points strictly inside the parent, found by rejection sampling in its envelope.</summary>

@@ -1,0 +1,111 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OneGrid.Hosting;
+using OneGrid.Persistence;
+
+namespace OneGrid.Tests.Integration;
+
+/// <summary>
+/// The real host — Kestrel on a loopback port, the real database, the demo district — started once per
+/// test class. Subclasses choose the database.
+/// </summary>
+public abstract class HostFixture : IAsyncLifetime
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
+    public WebApplication App { get; private set; } = null!;
+    public HttpClient Client { get; private set; } = null!;
+    public DatabaseSettings Database { get; private set; } = null!;
+
+    protected abstract Task<DatabaseSettings> CreateDatabaseAsync();
+    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        Database = await CreateDatabaseAsync();
+        (App, Client) = await StartAsync(DataDirectory, Database);
+    }
+
+    /// <summary>Starts a host and waits until /healthz says it is ready.</summary>
+    public static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dataDirectory, DatabaseSettings database, bool demo = true)
+    {
+        var settings = new HostSettings { DataDirectory = dataDirectory, Database = database, Demo = demo, Urls = "http://127.0.0.1:0" };
+        var app = OneGridApp.Build(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            using var response = await client.GetAsync("/healthz");
+            if (response.StatusCode == HttpStatusCode.OK) break;
+            var state = app.Services.GetRequiredService<StartupState>();
+            if (state.Failure is not null) throw new InvalidOperationException("Host failed to start: " + state.Failure);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("Host not ready after 90 s");
+            await Task.Delay(100);
+        }
+        return (app, client);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await DropDatabaseAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(DataDirectory, recursive: true); } catch (IOException) { }
+    }
+}
+
+public sealed class SqliteHostFixture : HostFixture
+{
+    protected override Task<DatabaseSettings> CreateDatabaseAsync() =>
+        Task.FromResult(DatabaseSettings.Parse(null, DataDirectory));
+}
+
+/// <summary>
+/// A fresh database per fixture on the PostgreSQL server named by ONEGRID_TEST_POSTGRES, which
+/// ./test.sh starts (a throwaway cluster on loopback).
+/// </summary>
+public sealed class PostgresHostFixture : HostFixture
+{
+    private string? _server;
+    private string? _name;
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("ONEGRID_TEST_POSTGRES") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                "The PostgreSQL suite needs ONEGRID_TEST_POSTGRES (an Npgsql connection string allowed to CREATE DATABASE). " +
+                "Run ./test.sh, which starts a throwaway PostgreSQL on loopback and sets it.");
+
+    protected override async Task<DatabaseSettings> CreateDatabaseAsync()
+    {
+        _server = ServerConnectionString;
+        _name = "onegrid_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var conn = new NpgsqlConnection(_server))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {_name}", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        var builder = new NpgsqlConnectionStringBuilder(_server) { Database = _name };
+        return DatabaseSettings.Parse(builder.ConnectionString, DataDirectory);
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (_server is null || _name is null) return;
+        NpgsqlConnection.ClearAllPools();
+        await using var conn = new NpgsqlConnection(_server);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+}
