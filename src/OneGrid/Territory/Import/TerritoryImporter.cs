@@ -96,6 +96,7 @@ public sealed class TerritoryImporter(OneGridDbContext db, TimeProvider time)
         var reader = new WKBReader();
 
         var incoming = new Dictionary<string, (int Feature, Unit Unit, Geometry Geometry)>();
+        var newUnits = new HashSet<string>();
         for (var i = 0; i < features.Count; i++)
         {
             var f = features[i];
@@ -113,6 +114,12 @@ public sealed class TerritoryImporter(OneGridDbContext db, TimeProvider time)
                         $"名称“{name}”对应 {named.Count} 个单元，请用 code 属性指明", $"The name '{name}' matches {named.Count} units: give a code property"));
                     continue;
                 }
+            }
+            if (unit is null && NewUnitFromFeature(f, code, name) is { } created)
+            {
+                // A feature that carries its own level and parent (as `generate grids --out` writes) adds the unit.
+                unit = created;
+                newUnits.Add(created.Code);
             }
             if (unit is null)
             {
@@ -157,15 +164,56 @@ public sealed class TerritoryImporter(OneGridDbContext db, TimeProvider time)
             incoming[unit.Code] = (featureNo, unit, geometry);
         }
 
+        CheckNewUnitParents(incoming, newUnits, byCode, problems);
         CheckOverlaps(incoming.Values.Where(v => v.Unit.Level != UnitLevel.Building).ToList(), problems);
         CheckParents(incoming, byCode, reader, problems);
         CheckGaps(incoming, units, reader, warnings);
 
         if (problems.Count > 0 || dryRun) return new ImportReport(incoming.Count, problems, warnings, false, null);
         var writer = new WKBWriter();
-        var writes = incoming.Values.Select(v => new UnitWrite(v.Unit.Code) { Boundary = writer.Write(v.Geometry) }).ToList();
+        var writes = incoming.Values.Select(v => newUnits.Contains(v.Unit.Code)
+            ? new UnitWrite(v.Unit.Code)
+            {
+                Name = v.Unit.Name, Level = v.Unit.Level, ParentCode = v.Unit.ParentCode, SetParent = true, Boundary = writer.Write(v.Geometry),
+            }
+            : new UnitWrite(v.Unit.Code) { Boundary = writer.Write(v.Geometry) }).ToList();
         var result = await TerritoryStore.UpsertAsync(db, writes, time, ct: ct);
         return new ImportReport(incoming.Count, problems, warnings, true, result);
+    }
+
+    private static Unit? NewUnitFromFeature(IFeature feature, string? code, string? name)
+    {
+        var level = feature.Attributes?.GetOptionalValue("level")?.ToString();
+        var parent = feature.Attributes?.GetOptionalValue("parent_code")?.ToString();
+        if (string.IsNullOrEmpty(code) || string.IsNullOrEmpty(name) || string.IsNullOrEmpty(parent) ||
+            !UnitLevels.TryParse(level, out var parsed) || parsed == UnitLevel.City)
+        {
+            return null;
+        }
+        return new Unit { Code = code, Name = name, Level = parsed, ParentCode = parent };
+    }
+
+    private static void CheckNewUnitParents(Dictionary<string, (int Feature, Unit Unit, Geometry Geometry)> incoming, HashSet<string> newUnits,
+        Dictionary<string, Unit> stored, List<ImportProblem> problems)
+    {
+        foreach (var code in newUnits)
+        {
+            if (!incoming.TryGetValue(code, out var item)) continue;
+            var unit = item.Unit;
+            UnitLevel? parentLevel = incoming.TryGetValue(unit.ParentCode!, out var p) ? p.Unit.Level
+                : stored.TryGetValue(unit.ParentCode!, out var s) ? s.Level : null;
+            if (parentLevel is null)
+            {
+                problems.Add(new ImportProblem(ImportProblemKind.UnknownParent, item.Feature, code,
+                    $"上级编码 {unit.ParentCode} 不存在（文件和库中都没有）", $"Unknown parent {unit.ParentCode} (not in the file nor stored)"));
+            }
+            else if (parentLevel != unit.Level.ParentLevel())
+            {
+                problems.Add(new ImportProblem(ImportProblemKind.WrongParentLevel, item.Feature, code,
+                    $"{unit.Level.ZhName()}的上级应为{unit.Level.ParentLevel()!.Value.ZhName()}，而 {unit.ParentCode} 是{parentLevel.Value.ZhName()}",
+                    $"A {unit.Level.ToWire()} must hang under a {unit.Level.ParentLevel()!.Value.ToWire()}; {unit.ParentCode} is a {parentLevel.Value.ToWire()}"));
+            }
+        }
     }
 
     private static Geometry GeometryPrecisionReducerSafe(Geometry g)
