@@ -9,7 +9,7 @@ namespace OneGrid.Hosting;
 /// </summary>
 internal sealed class StartupWork(
     IServiceScopeFactory scopes, HostSettings settings, StartupState state, TerritoryIndexHolder territory,
-    TimeProvider time, ILogger<StartupWork> logger) : BackgroundService
+    IEnumerable<IStartupTask> startupTasks, TimeProvider time, ILogger<StartupWork> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,6 +22,11 @@ internal sealed class StartupWork(
             if (settings.Demo)
             {
                 await DemoTerritory.EnsureAsync(db, time, logger, stoppingToken);
+            }
+            foreach (var task in startupTasks.OrderBy(t => t.Order))
+            {
+                using var taskScope = scopes.CreateScope();
+                await task.RunAsync(taskScope.ServiceProvider, settings, stoppingToken);
             }
             await territory.RefreshAsync(db, force: true, ct: stoppingToken);
             state.MarkReady();
