@@ -47,7 +47,17 @@ public static class Tessellator
     /// <summary>Snaps to the shared precision and repairs invalid rings (published boundaries often self-touch).</summary>
     public static Geometry Normalize(Geometry g)
     {
-        var snapped = GeometryPrecisionReducer.Reduce(Factory.CreateGeometry(g), Precision);
+        var copy = Factory.CreateGeometry(g);
+        Geometry snapped;
+        try
+        {
+            snapped = GeometryPrecisionReducer.Reduce(copy, Precision);
+        }
+        catch (ArgumentException) when (!copy.IsValid)
+        {
+            // A ring that crosses itself (a bow-tie, 建德's published outline) defeats the reducer: repair, then snap.
+            snapped = GeometryPrecisionReducer.Reduce(GeometryFixer.Fix(copy), Precision);
+        }
         var fixedGeometry = snapped.IsValid ? snapped : GeometryFixer.Fix(snapped);
         return Polygonal(fixedGeometry);
     }
