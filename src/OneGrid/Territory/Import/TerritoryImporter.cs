@@ -165,7 +165,14 @@ public sealed class TerritoryImporter(OneGridDbContext db, TimeProvider time)
         }
 
         CheckNewUnitParents(incoming, newUnits, byCode, problems);
-        CheckOverlaps(incoming.Values.Where(v => v.Unit.Level != UnitLevel.Building).ToList(), problems);
+        // A polygon must not overlap its stored siblings either (grids often arrive a few at a time).
+        var areas = incoming.Values.Where(v => v.Unit.Level != UnitLevel.Building).ToList();
+        var parentCodes = areas.Select(v => v.Unit.ParentCode).ToHashSet();
+        var storedSiblings = units
+            .Where(u => u.Boundary is not null && u.Level != UnitLevel.Building && !incoming.ContainsKey(u.Code) && parentCodes.Contains(u.ParentCode))
+            .Select(u => (Feature: 0, Unit: u, Geometry: reader.Read(u.Boundary!)))
+            .ToList();
+        CheckOverlaps(areas, storedSiblings, problems);
         CheckParents(incoming, byCode, reader, problems);
         CheckGaps(incoming, units, reader, warnings);
 
@@ -226,12 +233,15 @@ public sealed class TerritoryImporter(OneGridDbContext db, TimeProvider time)
         return reduced.IsValid && !reduced.IsEmpty ? reduced : copy;
     }
 
-    private static void CheckOverlaps(List<(int Feature, Unit Unit, Geometry Geometry)> items, List<ImportProblem> problems)
+    /// <summary>Overlaps among the file's polygons, and between them and <paramref name="stored"/> ones (not among stored ones).</summary>
+    private static void CheckOverlaps(List<(int Feature, Unit Unit, Geometry Geometry)> incoming,
+        List<(int Feature, Unit Unit, Geometry Geometry)> stored, List<ImportProblem> problems)
     {
+        var items = incoming.Concat(stored).ToList();
         var tree = new STRtree<int>();
         for (var i = 0; i < items.Count; i++) tree.Insert(items[i].Geometry.EnvelopeInternal, i);
         tree.Build();
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < incoming.Count; i++)
         {
             var (feature, unit, geometry) = items[i];
             var prepared = PreparedGeometryFactory.Prepare(geometry);
