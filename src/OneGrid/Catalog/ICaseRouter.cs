@@ -30,4 +30,7 @@ public interface ICaseRouter
     /// from the description (or leaves it empty). Returns null when the category code is unknown.
     /// </summary>
     Task<RouteProposal?> ProposeAsync(string? categoryCode, string description, Resolution place, CancellationToken ct);
+
+    /// <summary>Whether a department (a unit cases can be sent to) exists, for validating a dispatch.</summary>
+    Task<bool> DepartmentExistsAsync(string departmentCode, CancellationToken ct);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using OneGrid.Cases;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -31,6 +32,7 @@ public static class OneGridApp
         builder.Services.AddSingleton<TerritoryIndexHolder>();
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
+        builder.Services.AddCaseModule(builder.Configuration);
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -70,7 +72,10 @@ public static class OneGridApp
         app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 
+        app.UseRateLimiter();
+
         app.MapTerritoryEndpoints();
+        app.MapCaseEndpoints();
         return app;
     }
 }

@@ -12,11 +12,37 @@ public abstract class OneGridDbContext(DbContextOptions options) : DbContext(opt
 {
     public DbSet<Unit> Units => Set<Unit>();
     public DbSet<TerritoryRevision> TerritoryRevisions => Set<TerritoryRevision>();
+    public DbSet<Cases.Case> Cases => Set<Cases.Case>();
+    public DbSet<Cases.CaseEvent> CaseEvents => Set<Cases.CaseEvent>();
+    public DbSet<Cases.CaseAttachment> CaseAttachments => Set<Cases.CaseAttachment>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OneGridDbContext).Assembly);
 }
 
-public sealed class SqliteOneGridDbContext(DbContextOptions<SqliteOneGridDbContext> options) : OneGridDbContext(options);
+public sealed class SqliteOneGridDbContext(DbContextOptions<SqliteOneGridDbContext> options) : OneGridDbContext(options)
+{
+    /// <summary>
+    /// SQLite has no timestamp type and EF cannot compare DateTimeOffset text there, yet deadlines are
+    /// queried by range: store instants as Unix milliseconds, which compare and sort correctly.
+    /// </summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+    }
+}
 
-public sealed class PostgresOneGridDbContext(DbContextOptions<PostgresOneGridDbContext> options) : OneGridDbContext(options);
+public sealed class PostgresOneGridDbContext(DbContextOptions<PostgresOneGridDbContext> options) : OneGridDbContext(options)
+{
+    /// <summary>timestamptz accepts only UTC offsets from Npgsql; deadlines computed in +08:00 are stored as the same instant in UTC.</summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+    }
+}
+
+internal sealed class UnixMillisecondsConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+    v => v.ToUnixTimeMilliseconds(), v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+
+internal sealed class UtcConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, DateTimeOffset>(
+    v => v.ToUniversalTime(), v => v);

@@ -1,0 +1,159 @@
+using OneGrid.Calendar;
+
+namespace OneGrid.Cases;
+
+/// <summary>The states of the national closed loop (DESIGN §2).</summary>
+public enum CaseState
+{
+    Reported,
+    Registered,
+    Rejected,
+    Dispatched,
+    InProgress,
+    Handled,
+    Closed,
+}
+
+/// <summary>Which level of the 141 system owns dispatching a case: escalation moves it up one.</summary>
+public enum OwningLevel
+{
+    Community,
+    Street,
+    District,
+}
+
+public enum ReporterKind
+{
+    Resident,
+    GridWorker,
+    Courier,
+    Staff,
+    ApiClient,
+}
+
+/// <summary>The deadline a case is running against now.</summary>
+public enum Phase
+{
+    None,
+    Register,
+    Dispatch,
+    SignFor,
+    Handle,
+    Verify,
+}
+
+/// <summary>A case (事件): one reported problem followed from report to close.</summary>
+public sealed class Case
+{
+    public long Id { get; set; }
+    public required string Number { get; set; }
+    public CaseState State { get; set; }
+
+    public required string Description { get; set; }
+    public string? Address { get; set; }
+    public double Lon { get; set; }
+    public double Lat { get; set; }
+    public required string GridCode { get; set; }
+    public required string CommunityCode { get; set; }
+    public required string StreetCode { get; set; }
+    public required string DistrictCode { get; set; }
+    /// <summary>The point lay outside every grid, within the tolerance of this one.</summary>
+    public bool LocationNearest { get; set; }
+
+    public string? CategoryCode { get; set; }
+    public bool CategorySuggested { get; set; }
+    public string? PlatformCode { get; set; }
+    public string? ProposedDepartmentCode { get; set; }
+    public string RouteExplanation { get; set; } = "";
+    /// <summary>The handling department once dispatched (条): it handles, the territory (块) answers for the result.</summary>
+    public string? DepartmentCode { get; set; }
+
+    public OwningLevel OwningLevel { get; set; }
+    public required string OwningUnitCode { get; set; }
+
+    public ReporterKind ReporterKind { get; set; }
+    public string? ReporterId { get; set; }
+    public string? ReporterName { get; set; }
+    public string? ReporterPhone { get; set; }
+
+    public bool SelfHandled { get; set; }
+    public bool Supervised { get; set; }
+    public long? MergedIntoId { get; set; }
+    public int ReworkCount { get; set; }
+    public int ReturnCount { get; set; }
+    public int ReopenCount { get; set; }
+    public int EscalationCount { get; set; }
+    public int? Satisfaction { get; set; }
+    public string? HandlingResult { get; set; }
+
+    public DateTimeOffset ReportedAt { get; set; }
+    public DateTimeOffset? RegisteredAt { get; set; }
+    public DateTimeOffset? DispatchedAt { get; set; }
+    public DateTimeOffset? HandledAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>The running phase's clock: when it started, when it warns (80 %), when it is due.</summary>
+    public Phase Phase { get; set; }
+    public DateTimeOffset? PhaseStartedAt { get; set; }
+    public DateTimeOffset? PhaseWarnAt { get; set; }
+    public DateTimeOffset? PhaseDueAt { get; set; }
+    public TimeLimitKind PhaseLimitKind { get; set; }
+    public bool PhaseWarned { get; set; }
+    public bool PhaseOverdue { get; set; }
+    /// <summary>Ever overdue in any phase: counted by the indicators even after it moves on.</summary>
+    public bool EverOverdue { get; set; }
+
+    public double HandlingLimitHours { get; set; }
+    public TimeLimitKind HandlingLimitKind { get; set; }
+
+    /// <summary>Optimistic concurrency: two operators acting at once cannot both win.</summary>
+    public long Version { get; set; }
+
+    public bool IsOpen => State is not (CaseState.Closed or CaseState.Rejected);
+}
+
+/// <summary>One entry of a case's timeline: append-only.</summary>
+public sealed class CaseEvent
+{
+    public long Id { get; set; }
+    public long CaseId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Action { get; set; }
+    public CaseState? FromState { get; set; }
+    public CaseState ToState { get; set; }
+    public string? ActorId { get; set; }
+    public string? ActorName { get; set; }
+    public string? Note { get; set; }
+    /// <summary>Action details as JSON (unit chosen, deadline set, attachments…).</summary>
+    public string? Data { get; set; }
+}
+
+/// <summary>A photo or document of a case, stored on disk by content hash.</summary>
+public sealed class CaseAttachment
+{
+    public long Id { get; set; }
+    public long CaseId { get; set; }
+    public required string Sha256 { get; set; }
+    public required string ContentType { get; set; }
+    public long Size { get; set; }
+    public required string Purpose { get; set; }
+    public long? EventId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Remembers the answer to a report sent with an Idempotency-Key, so a retry gets it again.</summary>
+public sealed class IdempotencyRecord
+{
+    public required string Key { get; set; }
+    public required string RequestHash { get; set; }
+    public long CaseId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>Per-district, per-day case number counters.</summary>
+public sealed class CaseCounter
+{
+    public required string Scope { get; set; }
+    public long Last { get; set; }
+}

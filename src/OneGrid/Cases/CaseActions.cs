@@ -1,0 +1,87 @@
+using OneGrid.Access;
+
+namespace OneGrid.Cases;
+
+/// <summary>What can be done to a case, in which states, and by whom (DESIGN §2, §7). One table, one place.</summary>
+public static class CaseActions
+{
+    public const string Register = "register";
+    public const string Reject = "reject";
+    public const string Merge = "merge";
+    public const string Dispatch = "dispatch";
+    public const string Sign = "sign";
+    public const string Return = "return";
+    public const string Handle = "handle";
+    public const string Verify = "verify";
+    public const string Rework = "rework";
+    public const string Reopen = "reopen";
+    public const string Escalate = "escalate";
+    public const string Supervise = "supervise";
+    public const string Unsupervise = "unsupervise";
+    public const string Rate = "rate";
+
+    public static readonly IReadOnlyList<string> All =
+        [Register, Reject, Merge, Dispatch, Sign, Return, Handle, Verify, Rework, Reopen, Escalate, Supervise, Unsupervise, Rate];
+
+    private static readonly CaseState[] OpenStates =
+        [CaseState.Reported, CaseState.Registered, CaseState.Dispatched, CaseState.InProgress, CaseState.Handled];
+
+    /// <summary>Whether the action applies to the case as it is now, whoever asks.</summary>
+    public static bool AllowedInState(string action, Case c) => action switch
+    {
+        Register or Reject or Merge => c.State == CaseState.Reported,
+        Dispatch => c.State == CaseState.Registered,
+        Sign or Return => c.State == CaseState.Dispatched,
+        Handle => c.State == CaseState.InProgress,
+        Verify or Rework => c.State == CaseState.Handled,
+        Reopen => c.State == CaseState.Closed && c.ReopenCount == 0,
+        Escalate => c.State is CaseState.Registered or CaseState.Dispatched or CaseState.InProgress && c.OwningLevel != OwningLevel.District,
+        Supervise => OpenStates.Contains(c.State) && !c.Supervised,
+        Unsupervise => OpenStates.Contains(c.State) && c.Supervised,
+        Rate => c.State == CaseState.Closed && c.Satisfaction is null,
+        _ => false,
+    };
+
+    /// <summary>Whether this actor may take the action on this case (leaving the state aside).</summary>
+    public static bool AllowedFor(string action, Case c, Actor actor) => action switch
+    {
+        Register or Reject or Merge or Dispatch or Escalate => IsOwner(c, actor),
+        Sign or Return or Handle => IsHandler(c, actor),
+        Verify or Rework => IsVerifier(c, actor),
+        Reopen => actor.Reaches(c.GridCode, Role.Leader) || actor.Reaches(c.DistrictCode, Role.DistrictDispatcher),
+        Supervise or Unsupervise => actor.Reaches(c.GridCode, Role.Leader),
+        Rate => IsReporter(c, actor),
+        _ => false,
+    };
+
+    /// <summary>The actions this actor can take on the case right now, for the case page and for 403/409 answers.</summary>
+    public static IReadOnlyList<string> Available(Case c, Actor actor) =>
+        All.Where(a => AllowedInState(a, c) && AllowedFor(a, c, actor)).ToList();
+
+    /// <summary>
+    /// The operators of the level that owns the case: its community's operator while the community owns
+    /// it; the street's dispatcher (of the case's platform, or of all) while the community or street owns it;
+    /// the district centre always — it can take anything (最多跑一地).
+    /// </summary>
+    public static bool IsOwner(Case c, Actor actor) =>
+        (c.OwningLevel == OwningLevel.Community && actor.Reaches(c.CommunityCode, Role.CommunityOperator)) ||
+        (c.OwningLevel <= OwningLevel.Street && actor.GrantsOf(Role.StreetDispatcher)
+            .Any(g => g.Reaches(c.StreetCode) && (g.PlatformCode is null || g.PlatformCode == c.PlatformCode))) ||
+        actor.Reaches(c.DistrictCode, Role.DistrictDispatcher);
+
+    public static bool IsHandler(Case c, Actor actor) =>
+        c.DepartmentCode is not null && actor.GrantsOf(Role.DepartmentHandler).Any(g => g.DepartmentCode == c.DepartmentCode);
+
+    /// <summary>The reporting grid worker, the grid's own worker, or the community's operator confirms the result.</summary>
+    public static bool IsVerifier(Case c, Actor actor) =>
+        (c.ReporterKind == ReporterKind.GridWorker && c.ReporterId is not null && c.ReporterId == actor.UserId) ||
+        actor.Reaches(c.GridCode, Role.GridWorker) ||
+        actor.Reaches(c.CommunityCode, Role.CommunityOperator);
+
+    public static bool IsReporter(Case c, Actor actor) => !actor.IsAnonymous && c.ReporterId == actor.UserId;
+
+    /// <summary>Who may read the case at all.</summary>
+    public static bool CanRead(Case c, Actor actor) =>
+        IsReporter(c, actor) || IsHandler(c, actor) ||
+        actor.Grants.Any(g => g.Role is not (Role.DepartmentHandler or Role.Courier) && g.Reaches(c.GridCode));
+}

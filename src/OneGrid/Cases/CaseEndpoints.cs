@@ -1,0 +1,273 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OneGrid.Access;
+using OneGrid.Kernel;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+
+namespace OneGrid.Cases;
+
+public sealed record RouteView(string? CategoryCode, string? CategoryName, bool CategorySuggested, string? PlatformCode, string? PlatformName,
+    string? DepartmentCode, string? DepartmentName, string Explanation);
+
+public sealed record ReportResponse(long Id, string Number, string State, IReadOnlyList<PathItem> Path, bool Nearest, RouteView Route,
+    IReadOnlyList<DuplicateCandidate> PossibleDuplicates);
+
+public sealed record CaseSummary(long Id, string Number, string State, string StateName, string Description, string? CategoryCode,
+    string GridCode, string CommunityCode, string StreetCode, string OwningLevel, string OwningUnitCode, string? DepartmentCode,
+    bool Supervised, string Phase, DateTimeOffset? PhaseDueAt, bool Warned, bool Overdue, DateTimeOffset ReportedAt, DateTimeOffset UpdatedAt);
+
+public sealed record TimelineEntry(long Id, DateTimeOffset At, string Action, string? FromState, string ToState, string? ActorName, string? Note, JsonElement? Data);
+
+public sealed record AttachmentView(string Id, string ContentType, long Size, string Purpose, string Url);
+
+public sealed record CaseDetail(CaseSummary Case, double Lon, double Lat, string? Address, IReadOnlyList<PathItem> Path, bool Nearest,
+    string? PlatformCode, string? ProposedDepartmentCode, string RouteExplanation, string ReporterKind, string? ReporterName, string? ReporterPhone,
+    bool SelfHandled, string? HandlingResult, int? Satisfaction, string? MergedInto, int ReworkCount, int ReturnCount, int EscalationCount,
+    IReadOnlyList<TimelineEntry> Timeline, IReadOnlyList<AttachmentView> Attachments, IReadOnlyList<string> AllowedActions);
+
+public static class CaseEndpoints
+{
+    /// <summary>A report with nine 10 MB photos inline as base64 fits; anything larger is refused before it is read.</summary>
+    public const long MaxReportBytes = 128 * 1024 * 1024;
+
+    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+
+    public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Cases").AddEndpointFilter<CaseProblemFilter>();
+        api.MapPost("/reports", PostReport).WithName("PostReport").WithSummary("Report a problem: resolved to its grid, routed, numbered.")
+            .Accepts<ReportRequest>("application/json").RequireRateLimiting(CaseModule.ReportRateLimit);
+        api.MapPost("/files", PostFile).WithName("PostFile").WithSummary("Upload a photo or document (type decided by content); returns its id.")
+            .DisableAntiforgery();
+        api.MapGet("/files/{id}", GetFile).WithName("GetFile");
+        api.MapGet("/cases", ListCases).WithName("ListCases").WithSummary("Cases the caller may see, filtered, paged and sorted.");
+        api.MapGet("/inbox", Inbox).WithName("Inbox").WithSummary("Cases waiting for the caller to act.");
+        api.MapGet("/cases/{id}", GetCase).WithName("GetCase").WithSummary("A case with its timeline, attachments and the actions the caller may take.");
+        api.MapPost("/cases/{id}/{action}", Act).WithName("ActOnCase").WithSummary("register, reject, merge, dispatch, sign, return, handle, verify, rework, reopen, escalate, supervise, unsupervise, rate");
+        return app;
+    }
+
+    internal static async Task<IResult> PostReport(HttpContext http, CaseService cases, IActorAccessor actors, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (http.Request.ContentLength is > MaxReportBytes) return TooLarge();
+        if (http.Request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "请以 JSON 提交", "Send the report as application/json");
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxReportBytes;
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, ct);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
+        }
+
+        ReportRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<ReportRequest>(body, json.Value.SerializerOptions);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body";
+            return Problems.InvalidField(field, $"JSON 格式或字段类型有误（{e.Path}）", $"Malformed JSON or a field of the wrong type ({e.Path})");
+        }
+        if (request is null) return Problems.InvalidField("body", "请求体为空", "The body is empty");
+
+        var actor = actors.Current;
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > 200) return Problems.InvalidField("Idempotency-Key", "Idempotency-Key 过长", "Idempotency-Key is too long");
+        var outcome = await cases.ReportAsync(request, actor, ReporterKindOf(actor), key.Length == 0 ? null : key, CaseService.HashBody(body), ct);
+        var c = outcome.Case;
+        var route = outcome.Route;
+        var response = new ReportResponse(c.Id, c.Number, c.State.ToString(), TerritoryEndpoints.ToResponse(outcome.Path[0]).Path, c.LocationNearest,
+            new RouteView(route.CategoryCode, route.CategoryName, route.CategorySuggested, route.PlatformCode, route.PlatformName,
+                route.DepartmentCode, route.DepartmentName, route.Explanation),
+            outcome.PossibleDuplicates);
+        if (outcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Created($"/api/v1/cases/{c.Id}", response);
+    }
+
+    private static IResult TooLarge() =>
+        Problems.Create(StatusCodes.Status413PayloadTooLarge, "payload-too-large", "请求体过大", "The request body is too large",
+            Text.Pick($"上限 {MaxReportBytes / 1024 / 1024} MB。", $"The limit is {MaxReportBytes / 1024 / 1024} MB."));
+
+    public static ReporterKind ReporterKindOf(Actor actor) =>
+        actor.IsAnonymous ? ReporterKind.Resident
+        : actor.UserId!.StartsWith("apikey:", StringComparison.Ordinal) ? ReporterKind.ApiClient
+        : actor.HasRole(Role.GridWorker) ? ReporterKind.GridWorker
+        : actor.HasRole(Role.Courier) ? ReporterKind.Courier
+        : ReporterKind.Staff;
+
+    internal static async Task<IResult> PostFile(HttpContext http, AttachmentStore store, CancellationToken ct)
+    {
+        if (!http.Request.HasFormContentType) return Problems.InvalidField("file", "请以 multipart/form-data 上传 file 字段", "Upload the field 'file' as multipart/form-data");
+        var form = await http.Request.ReadFormAsync(ct);
+        var file = form.Files["file"];
+        if (file is null || file.Length == 0) return Problems.InvalidField("file", "缺少文件", "The file is missing");
+        if (file.Length > AttachmentStore.MaxBytes) return TooLarge();
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer, ct);
+        var stored = await store.SaveAsync(buffer.ToArray(), ct);
+        if (stored is null)
+        {
+            return Problems.InvalidField("file", "文件内容不是支持的图片或文档（JPEG、PNG、GIF、WebP、PDF）", "The content is not a supported image or document (JPEG, PNG, GIF, WebP, PDF)");
+        }
+        return TypedResults.Created($"/api/v1/files/{stored.Sha256}", new { id = stored.Sha256, contentType = stored.ContentType, size = stored.Size });
+    }
+
+    internal static async Task<IResult> GetFile(string id, OneGridDbContext db, AttachmentStore store, IActorAccessor actors, CancellationToken ct)
+    {
+        var actor = actors.Current;
+        var attachment = await db.CaseAttachments.AsNoTracking().Where(a => a.Sha256 == id)
+            .Join(db.Cases.VisibleTo(actor), a => a.CaseId, c => c.Id, (a, c) => a).FirstOrDefaultAsync(ct);
+        if (attachment is null || store.Open(id) is not { } stream)
+        {
+            return Problems.NotFound("file-not-found", "文件不存在", "No such file");
+        }
+        return Results.File(stream, attachment.ContentType, enableRangeProcessing: true);
+    }
+
+    internal static async Task<IResult> ListCases(HttpContext http, OneGridDbContext db, IActorAccessor actors, TimeProvider time,
+        string? state, string? category, string? unit, bool? overdue, bool? supervised, DateTimeOffset? from, DateTimeOffset? to,
+        string? q, string? sort, int? page, int? pageSize, CancellationToken ct)
+    {
+        var query = db.Cases.AsNoTracking().VisibleTo(actors.Current);
+        return await PageAsync(query, state, category, unit, overdue, supervised, from, to, q, sort, page, pageSize, ct);
+    }
+
+    internal static async Task<IResult> Inbox(OneGridDbContext db, IActorAccessor actors, string? sort, int? page, int? pageSize, CancellationToken ct)
+    {
+        var query = db.Cases.AsNoTracking().VisibleTo(actors.Current).InboxOf(actors.Current);
+        return await PageAsync(query, null, null, null, null, null, null, null, null, sort ?? "due", page, pageSize, ct);
+    }
+
+    private static async Task<IResult> PageAsync(IQueryable<Case> query, string? state, string? category, string? unit, bool? overdue,
+        bool? supervised, DateTimeOffset? from, DateTimeOffset? to, string? q, string? sort, int? page, int? pageSize, CancellationToken ct)
+    {
+        var (p, size, bad) = Paging.Normalize(page, pageSize);
+        if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
+        if (state is not null)
+        {
+            var states = new List<CaseState>();
+            foreach (var s in state.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Enum.TryParse<CaseState>(s, ignoreCase: true, out var parsed) || int.TryParse(s, out _))
+                    return Problems.InvalidField("state", $"状态 {s} 无效", $"Unknown state '{s}'");
+                states.Add(parsed);
+            }
+            query = query.Where(c => states.Contains(c.State));
+        }
+        if (!string.IsNullOrWhiteSpace(category)) query = query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(category));
+        if (!string.IsNullOrWhiteSpace(unit)) query = query.Where(c => c.GridCode.StartsWith(unit) || c.DepartmentCode == unit);
+        if (overdue is { } o) query = query.Where(c => c.PhaseOverdue == o);
+        if (supervised is { } sv) query = query.Where(c => c.Supervised == sv);
+        if (from is { } f) query = query.Where(c => c.ReportedAt >= f);
+        if (to is { } t) query = query.Where(c => c.ReportedAt < t);
+        if (!string.IsNullOrWhiteSpace(q))
+        {
+            var text = q.Trim();
+            query = query.Where(c => c.Description.Contains(text) || c.Number.Contains(text) || (c.Address != null && c.Address.Contains(text)));
+        }
+        query = (sort ?? "-reported") switch
+        {
+            "reported" => query.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id),
+            "-reported" => query.OrderByDescending(c => c.ReportedAt).ThenByDescending(c => c.Id),
+            "due" => query.OrderBy(c => c.PhaseDueAt == null).ThenBy(c => c.PhaseDueAt).ThenBy(c => c.Id),
+            "-updated" => query.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
+            "number" => query.OrderBy(c => c.Number),
+            _ => null!,
+        };
+        if (query is null) return Problems.InvalidField("sort", "排序方式应为 reported、-reported、due、-updated 或 number", "sort must be reported, -reported, due, -updated or number");
+        var total = await query.CountAsync(ct);
+        var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(ct);
+        return TypedResults.Ok(new Page<CaseSummary>(items.Select(Summary).ToList(), p, size, total));
+    }
+
+    internal static async Task<IResult> GetCase(string id, CaseService cases, OneGridDbContext db, IActorAccessor actors,
+        TerritoryIndexHolder territory, CancellationToken ct)
+    {
+        var actor = actors.Current;
+        var c = await cases.FindVisibleAsync(id, actor, track: false, ct);
+        if (c is null) return Problem(CaseService.NotFound(id));
+        return TypedResults.Ok(await DetailAsync(c, actor, db, territory, ct));
+    }
+
+    internal static async Task<IResult> Act(string id, string action, HttpContext http, CaseService cases, OneGridDbContext db,
+        IActorAccessor actors, TerritoryIndexHolder territory, IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        CaseActionRequest body = new();
+        if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+        {
+            try
+            {
+                body = await JsonSerializer.DeserializeAsync<CaseActionRequest>(http.Request.Body, json.Value.SerializerOptions, ct) ?? new();
+            }
+            catch (JsonException e)
+            {
+                var field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body";
+                return Problems.InvalidField(field, $"JSON 格式或字段类型有误（{e.Path}）", $"Malformed JSON or a field of the wrong type ({e.Path})");
+            }
+        }
+        var actor = actors.Current;
+        var c = await cases.ActAsync(id, action, body, actor, ct);
+        return TypedResults.Ok(await DetailAsync(c, actor, db, territory, ct));
+    }
+
+    private static async Task<CaseDetail> DetailAsync(Case c, Actor actor, OneGridDbContext db, TerritoryIndexHolder territory, CancellationToken ct)
+    {
+        var events = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
+        var attachments = await db.CaseAttachments.AsNoTracking().Where(a => a.CaseId == c.Id).OrderBy(a => a.Id).ToListAsync(ct);
+        var mergedInto = c.MergedIntoId is { } m ? await db.Cases.Where(x => x.Id == m).Select(x => x.Number).FirstOrDefaultAsync(ct) : null;
+        var path = territory.Current.PathOf(c.GridCode).Select(u => new PathItem(u.Code, u.Name, u.Level.ToWire())).ToList();
+        var seesPersonalData = CaseActions.IsOwner(c, actor) || CaseActions.IsReporter(c, actor) || actor.Reaches(c.CommunityCode, Role.CommunityOperator);
+        return new CaseDetail(Summary(c), c.Lon, c.Lat, c.Address, path, c.LocationNearest, c.PlatformCode, c.ProposedDepartmentCode, c.RouteExplanation,
+            c.ReporterKind.ToString(), seesPersonalData ? c.ReporterName : MaskName(c.ReporterName),
+            seesPersonalData ? c.ReporterPhone : MaskPhone(c.ReporterPhone), c.SelfHandled, c.HandlingResult, c.Satisfaction, mergedInto,
+            c.ReworkCount, c.ReturnCount, c.EscalationCount,
+            events.Select(e => new TimelineEntry(e.Id, e.At.ToOffset(China), e.Action, e.FromState?.ToString(), e.ToState.ToString(), e.ActorName, e.Note,
+                e.Data is null ? null : JsonDocument.Parse(e.Data).RootElement)).ToList(),
+            attachments.Select(a => new AttachmentView(a.Sha256, a.ContentType, a.Size, a.Purpose, $"/api/v1/files/{a.Sha256}")).ToList(),
+            CaseActions.Available(c, actor));
+    }
+
+    public static CaseSummary Summary(Case c) => new(c.Id, c.Number, c.State.ToString(), CaseService.StateZh(c.State),
+        c.Description.Length > 200 ? c.Description[..200] + "…" : c.Description, c.CategoryCode, c.GridCode, c.CommunityCode, c.StreetCode,
+        c.OwningLevel.ToString(), c.OwningUnitCode, c.DepartmentCode, c.Supervised, c.Phase.ToString(), c.PhaseDueAt?.ToOffset(China),
+        c.PhaseWarned, c.PhaseOverdue, c.ReportedAt.ToOffset(China), c.UpdatedAt.ToOffset(China));
+
+    /// <summary>138****1234: enough to recognise, not enough to call.</summary>
+    public static string? MaskPhone(string? phone) =>
+        phone is null ? null : phone.Length >= 7 ? phone[..3] + new string('*', phone.Length - 7) + phone[^4..] : new string('*', phone.Length);
+
+    public static string? MaskName(string? name) => string.IsNullOrEmpty(name) ? name : name[..1] + new string('*', Math.Max(1, name.Length - 1));
+
+    internal static ProblemHttpResult Problem(CaseProblemException e) =>
+        Problems.Create(e.Status, e.Type, e.TitleZh, e.TitleEn, e.Detail, e.Extensions);
+
+    /// <summary>Turns a broken case rule into its problem details; the transaction it interrupted was never committed.</summary>
+    private sealed class CaseProblemFilter : IEndpointFilter
+    {
+        public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+        {
+            try
+            {
+                return await next(context);
+            }
+            catch (CaseProblemException e)
+            {
+                return Problem(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Persistence;
+
+namespace OneGrid.Cases;
+
+/// <summary>Readable case numbers: district initials, the local date, a per-district daily serial — BJ-20261124-000123.</summary>
+public static class CaseNumbers
+{
+    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    /// <summary>Pinyin initials of Hangzhou's districts; elsewhere the district code stands in.</summary>
+    private static readonly Dictionary<string, string> Prefixes = new()
+    {
+        ["330102"] = "SC", ["330105"] = "GS", ["330106"] = "XH", ["330108"] = "BJ", ["330109"] = "XS", ["330110"] = "YH",
+        ["330111"] = "FY", ["330112"] = "LA", ["330113"] = "LP", ["330114"] = "QT", ["330122"] = "TL", ["330127"] = "CA",
+        ["330182"] = "JD",
+    };
+
+    public static string Prefix(string districtCode) => Prefixes.GetValueOrDefault(districtCode, districtCode);
+
+    /// <summary>Takes the next serial in the caller's transaction: one atomic upsert, safe across nodes.</summary>
+    public static async Task<string> NextAsync(OneGridDbContext db, string districtCode, DateTimeOffset now, CancellationToken ct)
+    {
+        var day = now.ToOffset(ChinaOffset).ToString("yyyyMMdd");
+        var scope = districtCode + ":" + day;
+        var serial = await db.Database
+            .SqlQuery<long>($"INSERT INTO case_counters (scope, last) VALUES ({scope}, 1) ON CONFLICT (scope) DO UPDATE SET last = case_counters.last + 1 RETURNING last AS \"Value\"")
+            .AsAsyncEnumerable()
+            .FirstAsync(ct);
+        return $"{Prefix(districtCode)}-{day}-{serial:D6}";
+    }
+}

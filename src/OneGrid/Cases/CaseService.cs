@@ -1,0 +1,489 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OneGrid.Access;
+using OneGrid.Calendar;
+using OneGrid.Catalog;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+
+namespace OneGrid.Cases;
+
+public sealed record ReportRequest(double? Lon, double? Lat, string? Description, string? CategoryCode, string? Address,
+    IReadOnlyList<string>? Photos, bool SelfHandled = false, string? ReporterName = null, string? ReporterPhone = null);
+
+public sealed record CaseActionRequest(string? Reason = null, string? Note = null, string? DepartmentCode = null, string? CategoryCode = null,
+    string? Result = null, IReadOnlyList<string>? Evidence = null, string? DuplicateOf = null, int? Rating = null);
+
+public sealed record ReportOutcome(Case Case, RouteProposal Route, IReadOnlyList<Resolution> Path, bool Replayed, IReadOnlyList<DuplicateCandidate> PossibleDuplicates);
+
+public sealed record DuplicateCandidate(long Id, string Number, double DistanceMeters);
+
+/// <summary>
+/// How a case moves: intake of reports, every action of the closed loop, and the phase clocks. Each change
+/// writes the case and its timeline entry in one transaction.
+/// </summary>
+public sealed class CaseService(
+    OneGridDbContext db, TerritoryIndexHolder territory, ICaseRouter router, IWorkingCalendar calendar,
+    AttachmentStore files, IOptions<CaseOptions> options, TimeProvider time)
+{
+    private readonly CaseOptions _options = options.Value;
+
+    public async Task<ReportOutcome> ReportAsync(ReportRequest request, Actor actor, ReporterKind reporterKind,
+        string? idempotencyKey, string requestHash, CancellationToken ct)
+    {
+        var scopedKey = idempotencyKey is null ? null : (actor.UserId ?? "anonymous") + ":" + idempotencyKey;
+        if (scopedKey is not null && await ReplayAsync(scopedKey, requestHash, actor, ct) is { } replay) return replay;
+
+        var (lon, lat, description) = ValidateReport(request);
+        var place = territory.Current.Resolve(lon, lat)
+            ?? throw new CaseProblemException(422, "outside-territory", "该位置不在辖区范围内", "The location is outside the territory",
+                Kernel.Text.Pick($"经度 {lon}、纬度 {lat} 不在任何网格内。", $"lon {lon}, lat {lat} is in no grid."),
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["lon"] = ["outside"], ["lat"] = ["outside"] } });
+        var route = await router.ProposeAsync(NullIfBlank(request.CategoryCode), description, place, ct)
+            ?? throw CaseProblemException.Invalid("categoryCode", $"类别编码 {request.CategoryCode} 不存在", $"Unknown category code {request.CategoryCode}");
+        if (request.SelfHandled && reporterKind != ReporterKind.GridWorker)
+        {
+            throw CaseProblemException.Invalid("selfHandled", "只有网格员可以上报自处置事件", "Only a grid worker can report a case as handled on the spot");
+        }
+        var photos = await StorePhotosAsync(request.Photos, "photos", ct);
+
+        var now = time.GetUtcNow();
+        var c = new Case
+        {
+            Number = "",
+            State = request.SelfHandled ? CaseState.Handled : CaseState.Reported,
+            Description = description,
+            Address = NullIfBlank(request.Address),
+            Lon = lon,
+            Lat = lat,
+            GridCode = place.Grid.Code,
+            CommunityCode = route.CommunityCode,
+            StreetCode = route.StreetCode,
+            DistrictCode = route.DistrictCode,
+            LocationNearest = place.Nearest,
+            CategoryCode = route.CategoryCode,
+            CategorySuggested = route.CategorySuggested,
+            PlatformCode = route.PlatformCode,
+            ProposedDepartmentCode = route.DepartmentCode,
+            RouteExplanation = route.Explanation,
+            OwningLevel = OwningLevel.Community,
+            OwningUnitCode = route.CommunityCode,
+            ReporterKind = reporterKind,
+            ReporterId = actor.UserId,
+            ReporterName = NullIfBlank(request.ReporterName) ?? actor.DisplayName ?? actor.UserName,
+            ReporterPhone = NullIfBlank(request.ReporterPhone),
+            SelfHandled = request.SelfHandled,
+            ReportedAt = now,
+            HandledAt = request.SelfHandled ? now : null,
+            UpdatedAt = now,
+            HandlingLimitHours = route.HandlingLimit?.TotalHours ?? _options.DefaultHandleHours,
+            HandlingLimitKind = route.LimitKind,
+        };
+        StartPhase(c, request.SelfHandled ? Phase.Verify : Phase.Register, now);
+
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            c.Number = await CaseNumbers.NextAsync(db, c.DistrictCode, now, ct);
+            db.Cases.Add(c);
+            await db.SaveChangesAsync(ct);
+            AddEvent(c, request.SelfHandled ? "report-self-handled" : "report", null, c.State, actor, null,
+                new { grid = c.GridCode, nearest = place.Nearest, route = route.Explanation, photos = photos.Select(p => p.Sha256) }, now);
+            foreach (var p in photos)
+            {
+                db.CaseAttachments.Add(new CaseAttachment { CaseId = c.Id, Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size, Purpose = "report", CreatedAt = now });
+            }
+            if (scopedKey is not null)
+            {
+                db.Set<IdempotencyRecord>().Add(new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CaseId = c.Id, CreatedAt = now });
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException) when (scopedKey is not null)
+        {
+            // Two retries raced: the other one committed first. Answer with its case.
+            db.ChangeTracker.Clear();
+            if (await ReplayAsync(scopedKey, requestHash, actor, ct) is { } raced) return raced;
+            throw;
+        }
+
+        var duplicates = await FindDuplicatesAsync(c, ct);
+        return new ReportOutcome(c, route, [place], false, duplicates);
+    }
+
+    private async Task<ReportOutcome?> ReplayAsync(string key, string requestHash, Actor actor, CancellationToken ct)
+    {
+        var record = await db.Set<IdempotencyRecord>().AsNoTracking().FirstOrDefaultAsync(r => r.Key == key, ct);
+        if (record is null) return null;
+        if (record.RequestHash != requestHash)
+        {
+            throw new CaseProblemException(422, "idempotency-key-reused", "幂等键已用于另一请求", "The Idempotency-Key was used for a different request",
+                Kernel.Text.Pick("同一个 Idempotency-Key 只能用于内容相同的重试。", "Retries with the same Idempotency-Key must send the same body."));
+        }
+        var c = await db.Cases.AsNoTracking().FirstAsync(x => x.Id == record.CaseId, ct);
+        var place = territory.Current.Resolve(c.Lon, c.Lat) ?? new Resolution(territory.Current.PathOf(c.GridCode), c.LocationNearest, null);
+        var route = await router.ProposeAsync(c.CategoryCode, c.Description, place, ct);
+        return new ReportOutcome(c, route!, [place], true, []);
+    }
+
+    private (double Lon, double Lat, string Description) ValidateReport(ReportRequest r)
+    {
+        if (r.Lon is not { } lon || !double.IsFinite(lon)) throw CaseProblemException.Invalid("lon", "缺少经度 lon", "lon is required");
+        if (r.Lat is not { } lat || !double.IsFinite(lat)) throw CaseProblemException.Invalid("lat", "缺少纬度 lat", "lat is required");
+        if (lon is < -180 or > 180) throw CaseProblemException.Invalid("lon", "经度 lon 必须在 −180 到 180 之间", "lon must be between -180 and 180");
+        if (lat is < -90 or > 90) throw CaseProblemException.Invalid("lat", "纬度 lat 必须在 −90 到 90 之间", "lat must be between -90 and 90");
+        var description = r.Description?.Trim();
+        if (string.IsNullOrEmpty(description)) throw CaseProblemException.Invalid("description", "请描述问题", "description is required");
+        if (description.Length > _options.DescriptionMaxLength)
+        {
+            throw CaseProblemException.Invalid("description", $"描述不能超过 {_options.DescriptionMaxLength} 字", $"description is longer than {_options.DescriptionMaxLength} characters");
+        }
+        if (r.Photos is { Count: var n } && n > _options.MaxPhotos)
+        {
+            throw CaseProblemException.Invalid("photos", $"最多 {_options.MaxPhotos} 张照片", $"At most {_options.MaxPhotos} photos");
+        }
+        return (lon, lat, description);
+    }
+
+    /// <summary>Photos are ids from POST /api/v1/files or data: URIs; every one is checked before anything is written.</summary>
+    private async Task<List<StoredFile>> StorePhotosAsync(IReadOnlyList<string>? photos, string field, CancellationToken ct)
+    {
+        var result = new List<StoredFile>();
+        if (photos is null) return result;
+        var decoded = new List<byte[]>();
+        foreach (var p in photos)
+        {
+            if (AttachmentStore.IsHash(p))
+            {
+                if (!files.Exists(p)) throw CaseProblemException.Invalid(field, $"文件 {p} 不存在，请先上传", $"No uploaded file {p}");
+                await using var s = files.Open(p)!;
+                var head = new byte[16];
+                var read = await s.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+                result.Add(new StoredFile(p, AttachmentStore.Sniff(head.AsSpan(0, read)) ?? "application/octet-stream", s.Length));
+                continue;
+            }
+            var comma = p.IndexOf(',');
+            if (!p.StartsWith("data:", StringComparison.Ordinal) || comma < 0 || !p[..comma].EndsWith(";base64", StringComparison.Ordinal))
+            {
+                throw CaseProblemException.Invalid(field, "照片须为已上传文件的编号或 base64 data URI", "Each photo must be an uploaded file id or a base64 data: URI");
+            }
+            byte[] bytes;
+            try { bytes = Convert.FromBase64String(p[(comma + 1)..]); }
+            catch (FormatException) { throw CaseProblemException.Invalid(field, "照片的 base64 编码有误", "A photo is not valid base64"); }
+            if (bytes.Length > AttachmentStore.MaxBytes)
+                throw CaseProblemException.Invalid(field, $"照片不能超过 {AttachmentStore.MaxBytes / 1024 / 1024} MB", $"A photo is larger than {AttachmentStore.MaxBytes / 1024 / 1024} MB");
+            if (AttachmentStore.Sniff(bytes.AsSpan(0, Math.Min(16, bytes.Length))) is null)
+                throw CaseProblemException.Invalid(field, "文件内容不是支持的图片或文档（JPEG、PNG、GIF、WebP、PDF）", "The content is not a supported image or document (JPEG, PNG, GIF, WebP, PDF)");
+            decoded.Add(bytes);
+        }
+        foreach (var bytes in decoded) result.Add((await files.SaveAsync(bytes, ct))!);
+        return result;
+    }
+
+    /// <summary>Open cases of the same category within the radius and time window: proposed, a person merges.</summary>
+    public async Task<List<DuplicateCandidate>> FindDuplicatesAsync(Case c, CancellationToken ct)
+    {
+        if (c.CategoryCode is null) return [];
+        var dLat = _options.DuplicateRadiusMeters / 111_320;
+        var dLon = dLat / Math.Max(0.01, Math.Cos(c.Lat * Math.PI / 180));
+        var since = c.ReportedAt.AddHours(-_options.DuplicateWindowHours);
+        var open = new[] { CaseState.Reported, CaseState.Registered, CaseState.Dispatched, CaseState.InProgress, CaseState.Handled };
+        var nearby = await db.Cases.AsNoTracking()
+            .Where(x => x.Id != c.Id && x.CategoryCode == c.CategoryCode && open.Contains(x.State) && x.ReportedAt >= since &&
+                        x.Lon >= c.Lon - dLon && x.Lon <= c.Lon + dLon && x.Lat >= c.Lat - dLat && x.Lat <= c.Lat + dLat)
+            .Select(x => new { x.Id, x.Number, x.Lon, x.Lat })
+            .Take(50)
+            .ToListAsync(ct);
+        return nearby
+            .Select(x => new DuplicateCandidate(x.Id, x.Number, Math.Round(TerritoryIndex.HaversineMeters(c.Lon, c.Lat, x.Lon, x.Lat), 1)))
+            .Where(x => x.DistanceMeters <= _options.DuplicateRadiusMeters)
+            .OrderBy(x => x.DistanceMeters)
+            .ToList();
+    }
+
+    /// <summary>Finds a case by id or number, or null when it does not exist or the actor may not read it (the two look the same).</summary>
+    public async Task<Case?> FindVisibleAsync(string idOrNumber, Actor actor, bool track, CancellationToken ct)
+    {
+        var query = track ? db.Cases : db.Cases.AsNoTracking();
+        var c = long.TryParse(idOrNumber, out var id)
+            ? await query.FirstOrDefaultAsync(x => x.Id == id, ct)
+            : await query.FirstOrDefaultAsync(x => x.Number == idOrNumber, ct);
+        return c is not null && CaseActions.CanRead(c, actor) ? c : null;
+    }
+
+    public async Task<Case> ActAsync(string idOrNumber, string action, CaseActionRequest body, Actor actor, CancellationToken ct)
+    {
+        action = action.ToLowerInvariant();
+        if (!CaseActions.All.Contains(action))
+        {
+            throw new CaseProblemException(404, "unknown-action", "没有这个操作", "No such action",
+                string.Join(", ", CaseActions.All), new Dictionary<string, object?> { ["actions"] = CaseActions.All });
+        }
+        var c = await FindVisibleAsync(idOrNumber, actor, track: true, ct) ?? throw NotFound(idOrNumber);
+        var available = CaseActions.Available(c, actor);
+        // The state is checked first: whoever can read the case learns what it allows now.
+        if (!CaseActions.AllowedInState(action, c))
+        {
+            throw new CaseProblemException(409, "action-not-allowed-in-state", "当前状态不允许此操作", "The action is not allowed in the case's state",
+                Kernel.Text.Pick($"事件处于“{StateZh(c.State)}”状态，不能“{action}”。可执行：{Join(available)}",
+                    $"The case is {c.State}; '{action}' is not possible. Allowed now: {Join(available)}"),
+                new Dictionary<string, object?> { ["state"] = c.State.ToString(), ["allowedActions"] = available });
+        }
+
+        if (!CaseActions.AllowedFor(action, c, actor))
+        {
+            throw new CaseProblemException(403, "action-forbidden", "无权执行此操作", "You may not take this action on this case",
+                Kernel.Text.Pick($"“{action}”不在您的职责范围内。您现在可以：{Join(available)}", $"'{action}' is not yours to take. You can now: {Join(available)}"),
+                new Dictionary<string, object?> { ["state"] = c.State.ToString(), ["allowedActions"] = available });
+        }
+        var now = time.GetUtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        switch (action)
+        {
+            case CaseActions.Register:
+                await RegisterAsync(c, body, actor, now, ct);
+                break;
+            case CaseActions.Reject:
+                Transition(c, action, CaseState.Rejected, actor, Required(body.Reason, "reason"), null, now);
+                StartPhase(c, Phase.None, now);
+                c.ClosedAt = now;
+                break;
+            case CaseActions.Merge:
+                await MergeAsync(c, body, actor, now, ct);
+                break;
+            case CaseActions.Dispatch:
+                await DispatchAsync(c, body, actor, now, ct);
+                break;
+            case CaseActions.Sign:
+                Transition(c, action, CaseState.InProgress, actor, body.Note, null, now);
+                StartPhase(c, Phase.Handle, now);
+                break;
+            case CaseActions.Return:
+                Transition(c, action, CaseState.Registered, actor, Required(body.Reason, "reason"), new { department = c.DepartmentCode }, now);
+                c.ReturnCount++;
+                c.DepartmentCode = null;
+                StartPhase(c, Phase.Dispatch, now);
+                break;
+            case CaseActions.Handle:
+            {
+                var result = Required(body.Result ?? body.Note, "result");
+                var evidence = await StorePhotosAsync(body.Evidence, "evidence", ct);
+                c.HandlingResult = result;
+                c.HandledAt = now;
+                Transition(c, action, CaseState.Handled, actor, result, new { evidence = evidence.Select(e => e.Sha256) }, now);
+                AddAttachments(c, evidence, "evidence", now);
+                StartPhase(c, Phase.Verify, now);
+                break;
+            }
+            case CaseActions.Verify:
+                Transition(c, action, CaseState.Closed, actor, body.Note, null, now);
+                c.ClosedAt = now;
+                StartPhase(c, Phase.None, now);
+                break;
+            case CaseActions.Rework:
+                Transition(c, action, CaseState.InProgress, actor, Required(body.Reason, "reason"), null, now);
+                c.ReworkCount++;
+                c.HandledAt = null;
+                StartPhase(c, Phase.Handle, now);
+                break;
+            case CaseActions.Reopen:
+                Transition(c, action, CaseState.Registered, actor, Required(body.Reason, "reason"), null, now);
+                c.ReopenCount++;
+                c.ClosedAt = null;
+                c.DepartmentCode = null;
+                StartPhase(c, Phase.Dispatch, now);
+                break;
+            case CaseActions.Escalate:
+                Escalate(c, actor, Required(body.Reason, "reason"), now);
+                break;
+            case CaseActions.Supervise:
+            case CaseActions.Unsupervise:
+                c.Supervised = action == CaseActions.Supervise;
+                Transition(c, action, c.State, actor, body.Note, null, now);
+                break;
+            case CaseActions.Rate:
+                if (body.Rating is not (>= 1 and <= 5)) throw CaseProblemException.Invalid("rating", "评分须为 1 到 5", "rating must be 1 to 5");
+                c.Satisfaction = body.Rating;
+                Transition(c, action, c.State, actor, body.Note, new { rating = body.Rating }, now);
+                break;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new CaseProblemException(409, "concurrent-change", "事件已被他人修改", "The case was changed by someone else",
+                Kernel.Text.Pick("请刷新后重试。", "Reload it and try again."));
+        }
+        return c;
+    }
+
+    private async Task RegisterAsync(Case c, CaseActionRequest body, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var category = NullIfBlank(body.CategoryCode) ?? c.CategoryCode;
+        if (category is null)
+        {
+            throw CaseProblemException.Invalid("categoryCode", "立案须确定事件类别", "Registering a case needs its category");
+        }
+        if (category != c.CategoryCode || c.CategorySuggested)
+        {
+            var place = new Resolution(territory.Current.PathOf(c.GridCode), c.LocationNearest, null);
+            var route = await router.ProposeAsync(category, c.Description, place, ct)
+                ?? throw CaseProblemException.Invalid("categoryCode", $"类别编码 {category} 不存在", $"Unknown category code {category}");
+            c.CategoryCode = route.CategoryCode;
+            c.PlatformCode = route.PlatformCode;
+            c.ProposedDepartmentCode = route.DepartmentCode;
+            c.RouteExplanation = route.Explanation;
+            c.HandlingLimitHours = route.HandlingLimit?.TotalHours ?? _options.DefaultHandleHours;
+            c.HandlingLimitKind = route.LimitKind;
+        }
+        c.CategorySuggested = false;
+        c.RegisteredAt = now;
+        Transition(c, CaseActions.Register, CaseState.Registered, actor, body.Note, new { category = c.CategoryCode, route = c.RouteExplanation }, now);
+        StartPhase(c, Phase.Dispatch, now);
+    }
+
+    private async Task DispatchAsync(Case c, CaseActionRequest body, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var department = NullIfBlank(body.DepartmentCode) ?? c.ProposedDepartmentCode
+            ?? throw CaseProblemException.Invalid("departmentCode", "请指定处置部门", "Choose the handling department");
+        if (!await DepartmentExistsAsync(department, ct))
+        {
+            throw CaseProblemException.Invalid("departmentCode", $"部门 {department} 不存在", $"Unknown department {department}");
+        }
+        c.DepartmentCode = department;
+        c.DispatchedAt = now;
+        Transition(c, CaseActions.Dispatch, CaseState.Dispatched, actor, body.Note, new { department }, now);
+        StartPhase(c, Phase.SignFor, now);
+    }
+
+    private Task<bool> DepartmentExistsAsync(string code, CancellationToken ct) => router.DepartmentExistsAsync(code, ct);
+
+    private async Task MergeAsync(Case c, CaseActionRequest body, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        var target = Required(body.DuplicateOf, "duplicateOf");
+        var original = await FindVisibleAsync(target, actor, track: true, ct)
+            ?? throw CaseProblemException.Invalid("duplicateOf", $"找不到事件 {target}", $"No case {target}");
+        if (original.Id == c.Id || !original.IsOpen || original.MergedIntoId is not null)
+        {
+            throw CaseProblemException.Invalid("duplicateOf", "只能合并到另一个未结案的事件", "A duplicate merges into another open case");
+        }
+        c.MergedIntoId = original.Id;
+        c.ClosedAt = now;
+        Transition(c, CaseActions.Merge, CaseState.Rejected, actor, body.Note ?? $"合并到 {original.Number}", new { into = original.Number }, now);
+        StartPhase(c, Phase.None, now);
+        // The original's timeline records the merged report, so its reporter's report is followed there.
+        AddEvent(original, "merged-in", original.State, original.State, actor, c.Number, new { duplicate = c.Number }, now);
+        original.Version++;
+        original.UpdatedAt = now;
+    }
+
+    /// <summary>Moves ownership one level up (community → street platform → district centre); the upper level dispatches anew.</summary>
+    internal void Escalate(Case c, Actor actor, string reason, DateTimeOffset now)
+    {
+        var from = c.OwningLevel;
+        c.OwningLevel = from + 1;
+        c.OwningUnitCode = c.OwningLevel == OwningLevel.Street ? c.StreetCode : c.DistrictCode;
+        c.EscalationCount++;
+        c.DepartmentCode = null;
+        c.RegisteredAt ??= now;
+        Transition(c, CaseActions.Escalate, CaseState.Registered, actor, reason, new { from = from.ToString(), to = c.OwningLevel.ToString() }, now);
+        StartPhase(c, Phase.Dispatch, now);
+    }
+
+    /// <summary>Starts the clock of a phase: limits from the options (handling from the category), in the category's kind of time.</summary>
+    internal void StartPhase(Case c, Phase phase, DateTimeOffset now)
+    {
+        c.Phase = phase;
+        c.PhaseWarned = false;
+        c.PhaseOverdue = false;
+        if (phase == Phase.None)
+        {
+            c.PhaseStartedAt = c.PhaseWarnAt = c.PhaseDueAt = null;
+            return;
+        }
+        var hours = phase switch
+        {
+            Phase.Register => _options.RegisterHours,
+            Phase.Dispatch => _options.DispatchHours,
+            Phase.SignFor => _options.SignForHours,
+            Phase.Handle => c.HandlingLimitHours,
+            Phase.Verify => _options.VerifyHours,
+            _ => 0,
+        };
+        // An emergency (natural-time category) runs on the clock in every phase.
+        var kind = c.HandlingLimitKind;
+        var limit = TimeSpan.FromHours(hours);
+        c.PhaseLimitKind = kind;
+        c.PhaseStartedAt = now;
+        c.PhaseDueAt = calendar.Add(now, limit, kind);
+        c.PhaseWarnAt = calendar.Add(now, limit * _options.WarnFraction, kind);
+    }
+
+    private CaseEvent Transition(Case c, string action, CaseState to, Actor actor, string? note, object? data, DateTimeOffset now)
+    {
+        var from = c.State;
+        c.State = to;
+        c.UpdatedAt = now;
+        c.Version++;
+        return AddEvent(c, action, from, to, actor, note, data, now);
+    }
+
+    private CaseEvent AddEvent(Case c, string action, CaseState? from, CaseState to, Actor actor, string? note, object? data, DateTimeOffset now)
+    {
+        var evt = new CaseEvent
+        {
+            CaseId = c.Id,
+            At = now,
+            Action = action,
+            FromState = from,
+            ToState = to,
+            ActorId = actor.UserId,
+            ActorName = actor.DisplayName ?? actor.UserName,
+            Note = note,
+            Data = data is null ? null : JsonSerializer.Serialize(data),
+        };
+        db.CaseEvents.Add(evt);
+        return evt;
+    }
+
+    private void AddAttachments(Case c, IEnumerable<StoredFile> stored, string purpose, DateTimeOffset now)
+    {
+        foreach (var p in stored)
+        {
+            db.CaseAttachments.Add(new CaseAttachment { CaseId = c.Id, Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size, Purpose = purpose, CreatedAt = now });
+        }
+    }
+
+    private static string Required(string? value, string field) =>
+        NullIfBlank(value) ?? throw CaseProblemException.Invalid(field, $"请填写 {field}", $"{field} is required");
+
+    private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static string Join(IReadOnlyList<string> actions) => actions.Count == 0 ? "—" : string.Join(", ", actions);
+
+    public static CaseProblemException NotFound(string idOrNumber) =>
+        new(404, "case-not-found", "未找到该事件", "No such case", Kernel.Text.Pick($"事件 {idOrNumber} 不存在或无权查看。", $"Case {idOrNumber} does not exist or is not visible to you."));
+
+    public static string StateZh(CaseState s) => s switch
+    {
+        CaseState.Reported => "待受理",
+        CaseState.Registered => "已立案",
+        CaseState.Rejected => "不予立案",
+        CaseState.Dispatched => "已派遣",
+        CaseState.InProgress => "处置中",
+        CaseState.Handled => "待核查",
+        CaseState.Closed => "已结案",
+        _ => s.ToString(),
+    };
+
+    public static string HashBody(ReadOnlySpan<byte> body) => Convert.ToHexStringLower(SHA256.HashData(body));
+
+    public static string HashBody(string body) => HashBody(Encoding.UTF8.GetBytes(body));
+}

@@ -1,0 +1,270 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGrid.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Cases : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AlterColumn<long>(
+                name: "UpdatedAt",
+                table: "units",
+                type: "INTEGER",
+                nullable: false,
+                oldClrType: typeof(DateTimeOffset),
+                oldType: "TEXT");
+
+            migrationBuilder.AlterColumn<long>(
+                name: "ChangedAt",
+                table: "territory_revision",
+                type: "INTEGER",
+                nullable: false,
+                oldClrType: typeof(DateTimeOffset),
+                oldType: "TEXT");
+
+            migrationBuilder.CreateTable(
+                name: "case_counters",
+                columns: table => new
+                {
+                    scope = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    last = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_case_counters", x => x.scope);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "cases",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Number = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    Address = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Lon = table.Column<double>(type: "REAL", nullable: false),
+                    Lat = table.Column<double>(type: "REAL", nullable: false),
+                    GridCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CommunityCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StreetCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DistrictCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    LocationNearest = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CategoryCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    CategorySuggested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PlatformCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ProposedDepartmentCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    RouteExplanation = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    DepartmentCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    OwningLevel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OwningUnitCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ReporterKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ReporterId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ReporterName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ReporterPhone = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    SelfHandled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Supervised = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MergedIntoId = table.Column<long>(type: "INTEGER", nullable: true),
+                    ReworkCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ReturnCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ReopenCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    EscalationCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    Satisfaction = table.Column<int>(type: "INTEGER", nullable: true),
+                    HandlingResult = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    ReportedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RegisteredAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DispatchedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    HandledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Phase = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    PhaseStartedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PhaseWarnAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PhaseDueAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PhaseLimitKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    PhaseWarned = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PhaseOverdue = table.Column<bool>(type: "INTEGER", nullable: false),
+                    EverOverdue = table.Column<bool>(type: "INTEGER", nullable: false),
+                    HandlingLimitHours = table.Column<double>(type: "REAL", nullable: false),
+                    HandlingLimitKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_cases", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "idempotency_keys",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 300, nullable: false),
+                    RequestHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CaseId = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_idempotency_keys", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "case_attachments",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CaseId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Size = table.Column<long>(type: "INTEGER", nullable: false),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    EventId = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_case_attachments", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_case_attachments_cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "case_events",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    CaseId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    FromState = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ToState = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ActorId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ActorName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
+                    Data = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_case_events", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_case_events_cases_CaseId",
+                        column: x => x.CaseId,
+                        principalTable: "cases",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.UpdateData(
+                table: "territory_revision",
+                keyColumn: "Id",
+                keyValue: 1,
+                column: "ChangedAt",
+                value: 0L);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_case_attachments_CaseId",
+                table: "case_attachments",
+                column: "CaseId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_case_events_At",
+                table: "case_events",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_case_events_CaseId_Id",
+                table: "case_events",
+                columns: new[] { "CaseId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_CategoryCode_State",
+                table: "cases",
+                columns: new[] { "CategoryCode", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_DepartmentCode",
+                table: "cases",
+                column: "DepartmentCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_Number",
+                table: "cases",
+                column: "Number",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_PhaseDueAt",
+                table: "cases",
+                column: "PhaseDueAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_ReportedAt",
+                table: "cases",
+                column: "ReportedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_ReporterId",
+                table: "cases",
+                column: "ReporterId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_cases_State_GridCode",
+                table: "cases",
+                columns: new[] { "State", "GridCode" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "case_attachments");
+
+            migrationBuilder.DropTable(
+                name: "case_counters");
+
+            migrationBuilder.DropTable(
+                name: "case_events");
+
+            migrationBuilder.DropTable(
+                name: "idempotency_keys");
+
+            migrationBuilder.DropTable(
+                name: "cases");
+
+            migrationBuilder.AlterColumn<DateTimeOffset>(
+                name: "UpdatedAt",
+                table: "units",
+                type: "TEXT",
+                nullable: false,
+                oldClrType: typeof(long),
+                oldType: "INTEGER");
+
+            migrationBuilder.AlterColumn<DateTimeOffset>(
+                name: "ChangedAt",
+                table: "territory_revision",
+                type: "TEXT",
+                nullable: false,
+                oldClrType: typeof(long),
+                oldType: "INTEGER");
+
+            migrationBuilder.UpdateData(
+                table: "territory_revision",
+                keyColumn: "Id",
+                keyValue: 1,
+                column: "ChangedAt",
+                value: new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+        }
+    }
+}
