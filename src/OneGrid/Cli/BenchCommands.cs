@@ -34,7 +34,16 @@ internal static class BenchCommands
             Console.WriteLine($"resolve: {rate:0} lookups/s over {setup.Index.GridCount} grids");
             return 0;
         });
-        return new Command("bench", "Benchmarks") { resolve };
+        var url = new Option<string?>("--url") { Description = "A running host to post to (default: start one in this process on a fresh demo database)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "Key to report with (default: the demo key the host lists)" };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients for the maximum-rate run", DefaultValueFactory = _ => 16 };
+        var rate = new Option<double>("--rate") { Description = "Fixed rate for the latency run (reports/s)", DefaultValueFactory = _ => 500 };
+        var intakeSeconds = new Option<double>("--seconds") { Description = "How long each run lasts", DefaultValueFactory = _ => 10 };
+        var intake = new Command("intake", "Reports per second and latency over HTTP") { url, apiKey, clients, rate, intakeSeconds };
+        intake.SetAction((parse, ct) => IntakeBench.RunAsync(parse.GetValue(url), parse.GetValue(OneGridCli.DatabaseOption), parse.GetValue(apiKey),
+            parse.GetValue(intakeSeconds), parse.GetValue(clients), parse.GetValue(rate), ct));
+
+        return new Command("bench", "Benchmarks") { resolve, intake };
     }
 }
 

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using NetTopologySuite.Geometries;
+using OneGrid.Hosting;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+using OneGrid.Territory.Generation;
+using OneGrid.Territory.Import;
+
+namespace OneGrid.Cli;
+
+/// <summary>
+/// Posts reports over HTTP, as phones would, and measures throughput and latency: a closed loop of N
+/// clients for the maximum rate, then an open loop at a fixed rate, where latency is counted from each
+/// request's scheduled start so a slow server cannot hide its queue (no coordinated omission).
+/// </summary>
+internal static class IntakeBench
+{
+    public sealed record Result(double Rate, double P50Ms, double P99Ms, long Sent, long Failed);
+
+    public static async Task<int> RunAsync(string? url, string? database, string? apiKey, double seconds, int clients, double fixedRate, CancellationToken ct)
+    {
+        WebApplication? app = null;
+        string? dataDir = null;
+        try
+        {
+            if (url is null)
+            {
+                dataDir = Path.Combine(Path.GetTempPath(), "onegrid-bench-" + Guid.NewGuid().ToString("N"));
+                Directory.CreateDirectory(dataDir);
+                var settings = new HostSettings
+                {
+                    DataDirectory = dataDir,
+                    Database = DatabaseSettings.Parse(database, dataDir),
+                    Demo = true,
+                    Urls = "http://127.0.0.1:0",
+                };
+                app = OneGridApp.Build(settings, ["--Logging:LogLevel:Default=Warning"]);
+                await app.StartAsync(ct);
+                url = app.Urls.First();
+                Console.WriteLine($"host: {settings.Database.Describe()} at {url}");
+            }
+
+            using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(clients, 64), PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+            {
+                BaseAddress = new Uri(url),
+                Timeout = TimeSpan.FromSeconds(30),
+            };
+            await WaitReadyAsync(http, ct);
+            apiKey ??= await DemoApiKeyAsync(http, ct);
+            if (apiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
+
+            var points = DemoPoints(20_000);
+            Console.WriteLine($"warming up…");
+            await ClosedLoopAsync(http, points, TimeSpan.FromSeconds(Math.Min(3, seconds)), clients, ct);
+
+            var max = await ClosedLoopAsync(http, points, TimeSpan.FromSeconds(seconds), clients, ct);
+            Console.WriteLine($"intake max: {max.Rate:0} reports/s with {clients} clients, p50 {max.P50Ms:0.0} ms, p99 {max.P99Ms:0.0} ms ({max.Sent} sent, {max.Failed} failed)");
+            var paced = await OpenLoopAsync(http, points, TimeSpan.FromSeconds(seconds), fixedRate, ct);
+            Console.WriteLine($"intake at {fixedRate:0}/s: {paced.Rate:0} reports/s, p50 {paced.P50Ms:0.0} ms, p99 {paced.P99Ms:0.0} ms ({paced.Sent} sent, {paced.Failed} failed)");
+            Console.WriteLine($"intake: {max.Rate:0} reports/s max; p99 {paced.P99Ms:0.0} ms at {fixedRate:0} reports/s");
+            return max.Failed + paced.Failed > 0 ? 1 : 0;
+        }
+        finally
+        {
+            if (app is not null)
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+            }
+            if (dataDir is not null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
+            }
+        }
+    }
+
+    private static async Task WaitReadyAsync(HttpClient http, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            try
+            {
+                using var r = await http.GetAsync("/healthz", ct);
+                if (r.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200, ct);
+        }
+        throw new TimeoutException("The host did not become ready.");
+    }
+
+    /// <summary>In demo mode the host lists a demo API key; reports signed with it are not rate-limited as anonymous ones are.</summary>
+    private static async Task<string?> DemoApiKeyAsync(HttpClient http, CancellationToken ct)
+    {
+        using var r = await http.GetAsync("/api/v1/demo/accounts", ct);
+        if (!r.IsSuccessStatusCode) return null;
+        var body = await r.Content.ReadFromJsonAsync<JsonObject>(ct);
+        return (string?)body?["apiKey"];
+    }
+
+    /// <summary>Random points inside the demo district's grids (the same seed makes the same map as the host's).</summary>
+    private static Coordinate[] DemoPoints(int count)
+    {
+        var units = TerritoryGenerator.Generate(DivisionsCsv.Hangzhou(), TerritoryGenerator.HangzhouOutlines(), DemoTerritory.DistrictCode, DemoTerritory.Options);
+        var grids = units.Where(u => u.Level == UnitLevel.Grid).Select(u => u.Boundary!).ToList();
+        var rng = new Random(7);
+        return Enumerable.Range(0, count).Select(_ => Tessellator.RandomPointsInside(grids[rng.Next(grids.Count)], 1, rng)[0]).ToArray();
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient http, Coordinate p, long n, CancellationToken ct) =>
+        http.PostAsJsonAsync("/api/v1/reports", new
+        {
+            lon = p.X,
+            lat = p.Y,
+            description = $"压测上报 {n}：路边有暴露垃圾",
+            categoryCode = (string?)null,
+        }, ct);
+
+    private static async Task<Result> ClosedLoopAsync(HttpClient http, Coordinate[] points, TimeSpan duration, int clients, CancellationToken ct)
+    {
+        var latencies = new List<double>[clients];
+        long sent = 0, failed = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+        {
+            var mine = latencies[i] = new List<double>(100_000);
+            while (watch.Elapsed < duration)
+            {
+                var n = Interlocked.Increment(ref sent);
+                var start = Stopwatch.GetTimestamp();
+                using var response = await PostAsync(http, points[n % points.Length], n, ct);
+                mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failed);
+            }
+        }));
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new Result(all.Length / watch.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), all.Length, failed);
+    }
+
+    private static async Task<Result> OpenLoopAsync(HttpClient http, Coordinate[] points, TimeSpan duration, double rate, CancellationToken ct)
+    {
+        var total = (long)(duration.TotalSeconds * rate);
+        var latencies = new double[total];
+        long failed = 0;
+        var watch = Stopwatch.StartNew();
+        var tasks = new List<Task>((int)total);
+        for (long n = 0; n < total; n++)
+        {
+            var scheduled = TimeSpan.FromSeconds(n / rate);
+            var wait = scheduled - watch.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct);
+            var index = n;
+            tasks.Add(Task.Run(async () =>
+            {
+                using var response = await PostAsync(http, points[index % points.Length], index, ct);
+                latencies[index] = (watch.Elapsed - scheduled).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode) Interlocked.Increment(ref failed);
+            }, ct));
+        }
+        await Task.WhenAll(tasks);
+        var elapsed = watch.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        return new Result(total / elapsed, Percentile(latencies, 0.50), Percentile(latencies, 0.99), total, failed);
+    }
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+}
