@@ -27,6 +27,7 @@ public static class OneGridCli
         root.Options.Add(DatabaseOption);
         root.Subcommands.Add(ServeCommand());
         root.Subcommands.Add(ImportCommands.Create());
+        CalendarCommands.AddTo(root);
         root.Subcommands.Add(GenerateCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         return await root.Parse(args).InvokeAsync();

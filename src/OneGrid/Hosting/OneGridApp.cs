@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using OneGrid.Cases;
+using OneGrid.Calendar;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -33,6 +34,7 @@ public static class OneGridApp
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
         builder.Services.AddCaseModule(builder.Configuration);
+        builder.Services.AddCalendarModule();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -76,6 +78,8 @@ public static class OneGridApp
 
         app.MapTerritoryEndpoints();
         app.MapCaseEndpoints();
+        app.MapCalendarEndpoints();
+        app.MapCalendarAdminEndpoints();
         return app;
     }
 }

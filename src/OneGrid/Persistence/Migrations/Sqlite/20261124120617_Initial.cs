@@ -6,26 +6,37 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace OneGrid.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Cases : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AlterColumn<long>(
-                name: "UpdatedAt",
-                table: "units",
-                type: "INTEGER",
-                nullable: false,
-                oldClrType: typeof(DateTimeOffset),
-                oldType: "TEXT");
+            migrationBuilder.CreateTable(
+                name: "calendar_days",
+                columns: table => new
+                {
+                    Date = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    NameZh = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    NameEn = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_calendar_days", x => x.Date);
+                });
 
-            migrationBuilder.AlterColumn<long>(
-                name: "ChangedAt",
-                table: "territory_revision",
-                type: "INTEGER",
-                nullable: false,
-                oldClrType: typeof(DateTimeOffset),
-                oldType: "TEXT");
+            migrationBuilder.CreateTable(
+                name: "calendar_revision",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Revision = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChangedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_calendar_revision", x => x.Id);
+                });
 
             migrationBuilder.CreateTable(
                 name: "case_counters",
@@ -115,6 +126,36 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "territory_revision",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Revision = table.Column<long>(type: "INTEGER", nullable: false),
+                    ChangedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_territory_revision", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "units",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NameEn = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Level = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ParentCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Boundary = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_units", x => x.Code);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "case_attachments",
                 columns: table => new
                 {
@@ -166,12 +207,15 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         onDelete: ReferentialAction.Restrict);
                 });
 
-            migrationBuilder.UpdateData(
+            migrationBuilder.InsertData(
+                table: "calendar_revision",
+                columns: new[] { "Id", "ChangedAt", "Revision" },
+                values: new object[] { 1, 0L, 0L });
+
+            migrationBuilder.InsertData(
                 table: "territory_revision",
-                keyColumn: "Id",
-                keyValue: 1,
-                column: "ChangedAt",
-                value: 0L);
+                columns: new[] { "Id", "ChangedAt", "Revision" },
+                values: new object[] { 1, 0L, 0L });
 
             migrationBuilder.CreateIndex(
                 name: "IX_case_attachments_CaseId",
@@ -223,11 +267,27 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                 name: "IX_cases_State_GridCode",
                 table: "cases",
                 columns: new[] { "State", "GridCode" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_units_Level",
+                table: "units",
+                column: "Level");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_units_ParentCode",
+                table: "units",
+                column: "ParentCode");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "calendar_days");
+
+            migrationBuilder.DropTable(
+                name: "calendar_revision");
+
             migrationBuilder.DropTable(
                 name: "case_attachments");
 
@@ -241,30 +301,13 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                 name: "idempotency_keys");
 
             migrationBuilder.DropTable(
+                name: "territory_revision");
+
+            migrationBuilder.DropTable(
+                name: "units");
+
+            migrationBuilder.DropTable(
                 name: "cases");
-
-            migrationBuilder.AlterColumn<DateTimeOffset>(
-                name: "UpdatedAt",
-                table: "units",
-                type: "TEXT",
-                nullable: false,
-                oldClrType: typeof(long),
-                oldType: "INTEGER");
-
-            migrationBuilder.AlterColumn<DateTimeOffset>(
-                name: "ChangedAt",
-                table: "territory_revision",
-                type: "TEXT",
-                nullable: false,
-                oldClrType: typeof(long),
-                oldType: "INTEGER");
-
-            migrationBuilder.UpdateData(
-                table: "territory_revision",
-                keyColumn: "Id",
-                keyValue: 1,
-                column: "ChangedAt",
-                value: new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
         }
     }
 }
