@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using OneGrid.Access;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -28,6 +29,7 @@ public static class OneGridApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
             System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
+        builder.Services.AddAccessModule(builder.Configuration);
         builder.Services.AddSingleton<TerritoryIndexHolder>();
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
@@ -70,6 +72,7 @@ public static class OneGridApp
         app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 
+        app.MapAccessEndpoints();
         app.MapTerritoryEndpoints();
         return app;
     }
