@@ -121,6 +121,16 @@ public static class AccessModule
                     new Dictionary<string, object?> { ["retryAfterSeconds"] = seconds }).ExecuteAsync(http);
             };
         });
+
+        // Data Protection preloads its key ring when the host starts, before start-up work has migrated the
+        // database, and logs the missing table as a failure; the key ring is loaded after migration instead.
+        // Last here because AddAuthentication (and anything else calling AddDataProtection) registers the preload.
+        foreach (var preload in services.Where(d => d.ServiceType == typeof(IHostedService) &&
+            d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
+        {
+            services.Remove(preload);
+        }
+        services.AddSingleton<IStartupTask, KeyRingWarmUp>();
         return services;
     }
 
@@ -147,6 +157,18 @@ public static class AccessModule
 
     /// <summary>The client's address as Kestrel sees it (behind a proxy, configure forwarded headers first).</summary>
     internal static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
+
+/// <summary>Loads (on the very first start: creates) the Data Protection key ring once the database is migrated.</summary>
+internal sealed class KeyRingWarmUp : IStartupTask
+{
+    public int Order => -1000;
+
+    public Task RunAsync(IServiceProvider services, HostSettings settings, CancellationToken ct)
+    {
+        services.GetRequiredService<IDataProtectionProvider>().CreateProtector("OneGrid.Access.WarmUp").Protect([1]);
+        return Task.CompletedTask;
+    }
 }
 
 /// <summary>Identity's messages in the caller's language.</summary>

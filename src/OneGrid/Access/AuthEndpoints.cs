@@ -119,8 +119,12 @@ internal static class AuthEndpoints
     internal static async Task<Ok<MeResponse>> Me(Actor actor, OneGridDbContext db, CancellationToken ct)
     {
         var kind = actor.IsCourier ? "courier" : actor.IsApiClient ? "api-key" : "user";
-        return TypedResults.Ok(new MeResponse(actor.UserId!, actor.UserName, actor.DisplayName, kind,
-            await DescribeGrantsAsync(actor.Grants.Select(g => ((long?)null, g)).ToList(), db, ct)));
+        // An account's grants have row ids (an administrator withdraws them by id); a courier's are implied by its streets.
+        var grants = kind == "user"
+            ? (await db.Grants.AsNoTracking().Where(g => g.UserId == actor.UserId).OrderBy(g => g.Id).ToListAsync(ct))
+                .Select(g => ((long?)g.Id, g.ToGrant())).ToList()
+            : actor.Grants.Select(g => ((long?)null, g)).ToList();
+        return TypedResults.Ok(new MeResponse(actor.UserId!, actor.UserName, actor.DisplayName, kind, await DescribeGrantsAsync(grants, db, ct)));
     }
 
     internal static async Task<IResult> ChangePassword(ChangePasswordRequest? body, Actor actor, SignInManager<OneGridUser> signIn)
