@@ -85,6 +85,8 @@ public static class AccessModule
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorAccessor>());
         services.AddSingleton<CourierCodes>();
         services.AddSingleton<IStartupTask, DemoAccounts>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
 
         services.AddRateLimiter(o =>
         {
@@ -143,11 +145,13 @@ public static class AccessModule
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseMiddleware<ActorMiddleware>();
+        app.UseMiddleware<AuditMiddleware>();
 
         AuthEndpoints.Map(app);
         UserEndpoints.Map(app);
         CourierEndpoints.Map(app);
         ApiKeyEndpoints.Map(app);
+        AuditEndpoints.Map(app);
         if (app.Services.GetRequiredService<HostSettings>().Demo)
         {
             DemoAccounts.MapEndpoint(app);

@@ -22,7 +22,8 @@ internal static class ApiKeyEndpoints
         keys.MapPost("/{id:long}/revoke", Revoke).WithName("RevokeApiKey").WithSummary("Revokes a key; it stops at once.");
     }
 
-    internal static async Task<IResult> Create(CreateApiKeyRequest? body, Actor actor, OneGridDbContext db, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> Create(CreateApiKeyRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
+        HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写密钥名称", "The name is required");
         if (body.Grants is not { Count: > 0 }) return Problems.InvalidField("grants", "请至少授予一项权限", "At least one grant is required");
@@ -30,6 +31,7 @@ internal static class ApiKeyEndpoints
         if (problem is not null) return problem;
 
         var (row, key) = await IssueAsync(db, body.Name.Trim(), grants!, actor.UserName, time.GetUtcNow(), ct);
+        AuditTrail.Note(http, "api-keys/" + row.Id, $"create key {row.Prefix} '{row.Name}': " + string.Join(", ", grants!.Select(UserEndpoints.Describe)));
         return TypedResults.Created($"/api/v1/api-keys/{row.Id}", await DescribeAsync(row, db, ct, key));
     }
 
@@ -63,7 +65,7 @@ internal static class ApiKeyEndpoints
         return TypedResults.Ok(new { items });
     }
 
-    internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         var row = await db.ApiKeys.Include(k => k.Grants).FirstOrDefaultAsync(k => k.Id == id, ct);
         if (row is null) return KeyNotFound(id);
@@ -71,6 +73,7 @@ internal static class ApiKeyEndpoints
         if (row.Grants.Any(g => !actor.Reaches(g.UnitCode, Role.Admin))) return AccessProblems.Forbidden();
         row.Revoked = true;
         await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "api-keys/" + id, $"revoke key {row.Prefix}");
         return TypedResults.Ok(await DescribeAsync(row, db, ct));
     }
 

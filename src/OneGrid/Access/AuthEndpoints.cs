@@ -54,7 +54,7 @@ internal static class AuthEndpoints
     }
 
     internal static async Task<IResult> Login(LoginRequest? body, bool? useCookies, bool? persistent,
-        SignInManager<OneGridUser> signIn, OneGridDbContext db, TimeProvider time, CancellationToken ct)
+        SignInManager<OneGridUser> signIn, OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Username))
         {
@@ -66,6 +66,8 @@ internal static class AuthEndpoints
         }
         var userName = body.Username.Trim();
         signIn.AuthenticationScheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
+        // Noted before signing in: the bearer handler writes the response during the sign-in itself.
+        AuditTrail.Note(http, "users/" + userName, $"sign-in ({(useCookies == true ? "cookie" : "bearer")})");
         var result = await signIn.PasswordSignInAsync(userName, body.Password, persistent ?? false, lockoutOnFailure: true);
         if (result.Succeeded)
         {

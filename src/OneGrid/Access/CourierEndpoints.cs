@@ -40,7 +40,7 @@ internal static class CourierEndpoints
     private static bool Manages(Actor actor, Courier c) => c.Streets.Any(s => Touches(actor, s));
 
     internal static async Task<IResult> Enrol(EnrolCourierRequest? body, Actor actor, CourierCodes codes, OneGridDbContext db,
-        TimeProvider time, CancellationToken ct)
+        TimeProvider time, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写姓名", "The name is required");
         var phone = body.Phone?.Trim() ?? "";
@@ -73,6 +73,7 @@ internal static class CourierEndpoints
         };
         db.Couriers.Add(courier);
         await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "couriers/" + courier.Id, $"enrol {courier.Name} for {courier.StreetCodes}");
         return TypedResults.Created($"/api/v1/couriers/{courier.Id}", Describe(courier, codes.Issue(courier)));
     }
 
@@ -93,22 +94,24 @@ internal static class CourierEndpoints
         return courier is null || !Manages(actor, courier) ? CourierNotFound(id) : TypedResults.Ok(Describe(courier));
     }
 
-    internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
         courier.Revoked = true;
         await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "couriers/" + id, $"revoke {courier.Name}");
         return TypedResults.Ok(Describe(courier));
     }
 
-    internal static async Task<IResult> Reissue(long id, Actor actor, CourierCodes codes, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Reissue(long id, Actor actor, CourierCodes codes, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
         courier.Revoked = false;
         courier.CodeVersion++;
         await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "couriers/" + id, $"reissue code v{courier.CodeVersion} for {courier.Name}");
         return TypedResults.Ok(Describe(courier, codes.Issue(courier)));
     }
 

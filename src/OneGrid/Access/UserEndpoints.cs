@@ -53,7 +53,7 @@ internal static class UserEndpoints
     }
 
     internal static async Task<IResult> Create(CreateUserRequest? body, Actor actor, UserManager<OneGridUser> users,
-        OneGridDbContext db, TimeProvider time, CancellationToken ct)
+        OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.UserName)) return Problems.InvalidField("userName", "请填写用户名", "The userName is required");
         if (string.IsNullOrWhiteSpace(body.DisplayName)) return Problems.InvalidField("displayName", "请填写姓名", "The displayName is required");
@@ -73,11 +73,13 @@ internal static class UserEndpoints
         db.Grants.AddRange(grants!.Select(g => ToRow(user.Id, g, now)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        AuditTrail.Note(http, "users/" + user.Id, $"create user {user.UserName}: " + string.Join(", ", grants!.Select(Describe)));
         user.Grants = await db.Grants.AsNoTracking().Where(g => g.UserId == user.Id).ToListAsync(ct);
         return TypedResults.Created($"/api/v1/users/{user.Id}", await DescribeAsync(user, db, ct));
     }
 
-    internal static async Task<IResult> AddGrant(string id, GrantRequest? body, Actor actor, OneGridDbContext db, TimeProvider time, CancellationToken ct)
+    internal static async Task<IResult> AddGrant(string id, GrantRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
+        HttpContext http, CancellationToken ct)
     {
         if (body is null) return Problems.InvalidField("role", "请填写授权", "A grant is required");
         if (!await db.Users.AnyAsync(u => u.Id == id, ct)) return UserNotFound(id);
@@ -86,11 +88,12 @@ internal static class UserEndpoints
         var row = ToRow(id, grants![0], time.GetUtcNow());
         db.Grants.Add(row);
         await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "users/" + id, "grant " + Describe(row.ToGrant()));
         var described = await AuthEndpoints.DescribeGrantsAsync([(row.Id, row.ToGrant())], db, ct);
         return TypedResults.Created($"/api/v1/users/{id}", described[0]);
     }
 
-    internal static async Task<IResult> RemoveGrant(string id, long grantId, Actor actor, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> RemoveGrant(string id, long grantId, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         var row = await db.Grants.FirstOrDefaultAsync(g => g.Id == grantId && g.UserId == id, ct);
         if (row is null)
@@ -101,17 +104,22 @@ internal static class UserEndpoints
         if (!actor.Reaches(row.UnitCode, Role.Admin)) return AccessProblems.Forbidden();
         db.Grants.Remove(row);
         await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "users/" + id, "withdraw " + Describe(row.ToGrant()));
         return TypedResults.NoContent();
     }
 
-    internal static async Task<IResult> Unlock(string id, UserManager<OneGridUser> users)
+    internal static async Task<IResult> Unlock(string id, UserManager<OneGridUser> users, HttpContext http)
     {
         var user = await users.FindByIdAsync(id);
         if (user is null) return UserNotFound(id);
+        AuditTrail.Note(http, "users/" + id, $"unlock {user.UserName}");
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         return TypedResults.NoContent();
     }
+
+    internal static string Describe(Grant g) =>
+        $"{g.Role.ToWire()}@{g.UnitCode}" + (g.PlatformCode is null ? "" : "/" + g.PlatformCode) + (g.DepartmentCode is null ? "" : "/" + g.DepartmentCode);
 
     private static UserGrant ToRow(string userId, Grant g, DateTimeOffset now) => new()
     {

@@ -21,6 +21,7 @@ public abstract class OneGridDbContext(DbContextOptions options)
     public DbSet<Courier> Couriers => Set<Courier>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ApiKeyGrant> ApiKeyGrants => Set<ApiKeyGrant>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 
     // Data Protection keys live here so bearer tokens, cookies and courier codes survive restarts and
     // are honoured by every node.

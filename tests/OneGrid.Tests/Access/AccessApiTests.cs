@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
+using OneGrid.Persistence;
 using OneGrid.Tests.Integration;
 
 namespace OneGrid.Tests.Access;
@@ -397,6 +400,68 @@ public abstract class AccessApiTests(HostFixture host)
             grants = new[] { new { role = "grid-worker", unitCode = "330108001999" } },
         });
         await AssertProblem(unknownUnit, HttpStatusCode.BadRequest, "invalid-request");
+    }
+
+    [Fact]
+    public async Task Writes_are_audited_and_an_edited_deleted_or_reordered_row_is_detected()
+    {
+        using var admin = await host.ClientAsAsync("admin");
+        using var enrol = await admin.PostAsJsonAsync("/api/v1/couriers",
+            new { name = "审计测试", phone = "13500000000", streetCodes = new[] { "330108003" } });
+        var courierId = (long)(await enrol.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        // The entry is committed before the answer arrives, and is not the last one.
+        using var revoke = await admin.PostAsync($"/api/v1/couriers/{courierId}/revoke", null);
+
+        var log = (await admin.GetFromJsonAsync<JsonObject>("/api/v1/audit?limit=1000"))!["items"]!.AsArray();
+        var entry = log.Single(e => (string?)e!["entity"] == $"couriers/{courierId}" && (string?)e["path"] == "/api/v1/couriers")!;
+        Assert.Equal("admin", (string?)entry["actorName"]);
+        Assert.Equal("127.0.0.1", (string?)entry["ip"]);
+        Assert.Equal("POST", (string?)entry["method"]);
+        Assert.Equal(201, (int)entry["status"]!);
+        Assert.Contains("审计测试", (string?)entry["summary"]);
+        Assert.Contains(log, e => (string?)e!["path"] == $"/api/v1/couriers/{courierId}/revoke");
+        // Reads and refused writes are not writes.
+        Assert.DoesNotContain(log, e => (string?)e!["method"] == "GET" || (int)e!["status"]! >= 300);
+
+        var id = (long)entry["id"]!;
+        Assert.True(await VerifiedAsync(admin, null));
+
+        await using var db = PersistenceServices.CreateContext(host.Database);
+        var original = await db.AuditLog.AsNoTracking().SingleAsync(e => e.Id == id);
+
+        await db.AuditLog.Where(e => e.Id == id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Summary, "nothing happened"));
+        Assert.False(await VerifiedAsync(admin, id));
+        await db.AuditLog.Where(e => e.Id == id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Summary, original.Summary));
+        Assert.True(await VerifiedAsync(admin, null));
+
+        await db.AuditLog.Where(e => e.Id == id).ExecuteDeleteAsync();
+        Assert.False(await VerifiedAsync(admin, id + 1));
+        db.AuditLog.Add(original);
+        await db.SaveChangesAsync();
+        Assert.True(await VerifiedAsync(admin, null));
+
+        await SwapAsync(db, id, id + 1);
+        Assert.False(await VerifiedAsync(admin, id));
+        await SwapAsync(db, id, id + 1);
+        Assert.True(await VerifiedAsync(admin, null));
+
+        using var leader = await host.ClientAsAsync("leader");
+        await AssertProblem(await leader.GetAsync("/api/v1/audit/verify"), HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    private static async Task<bool> VerifiedAsync(HttpClient admin, long? expectedBroken)
+    {
+        var result = (await admin.GetFromJsonAsync<JsonObject>("/api/v1/audit/verify"))!;
+        Assert.True((long)result["entries"]! > 0);
+        Assert.Equal(expectedBroken, (long?)result["firstBrokenId"]);
+        return (bool)result["ok"]!;
+    }
+
+    private static async Task SwapAsync(OneGridDbContext db, long a, long b)
+    {
+        await db.AuditLog.Where(e => e.Id == a).ExecuteUpdateAsync(s => s.SetProperty(e => e.Id, -a));
+        await db.AuditLog.Where(e => e.Id == b).ExecuteUpdateAsync(s => s.SetProperty(e => e.Id, a));
+        await db.AuditLog.Where(e => e.Id == -a).ExecuteUpdateAsync(s => s.SetProperty(e => e.Id, b));
     }
 }
 
