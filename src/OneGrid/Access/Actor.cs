@@ -39,6 +39,22 @@ public sealed record Actor(string? UserId, string? UserName, string? DisplayName
     /// <summary>Whether any grant of one of the roles reaches the unit.</summary>
     public bool Reaches(string unitCode, params Role[] roles) =>
         Grants.Any(g => roles.Contains(g.Role) && g.Reaches(unitCode));
+
+    /// <summary>A mobile grid worker signed in by personal code; <see cref="UserId"/> is "courier:&lt;id&gt;".</summary>
+    public bool IsCourier => UserId?.StartsWith(CourierIdPrefix, StringComparison.Ordinal) == true;
+
+    /// <summary>Another system calling with an API key; <see cref="UserId"/> is "apikey:&lt;id&gt;".</summary>
+    public bool IsApiClient => UserId?.StartsWith(ApiKeyIdPrefix, StringComparison.Ordinal) == true;
+
+    /// <summary>The courier's row id when this is a courier, for crediting their reports.</summary>
+    public long? CourierId => IsCourier && long.TryParse(UserId.AsSpan(CourierIdPrefix.Length), out var id) ? id : null;
+
+    public const string CourierIdPrefix = "courier:";
+    public const string ApiKeyIdPrefix = "apikey:";
+
+    /// <summary>Lets a minimal-API handler take <c>Actor actor</c> as a parameter: the actor of the request.</summary>
+    public static ValueTask<Actor?> BindAsync(Microsoft.AspNetCore.Http.HttpContext context) =>
+        ValueTask.FromResult<Actor?>(context.RequestServices.GetRequiredService<IActorAccessor>().Current);
 }
 
 /// <summary>The actor of the current request (resolved from the cookie, bearer token, courier code or API key).</summary>

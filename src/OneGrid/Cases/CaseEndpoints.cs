@@ -41,7 +41,7 @@ public static class CaseEndpoints
     {
         var api = app.MapGroup("/api/v1").WithTags("Cases").AddEndpointFilter<CaseProblemFilter>();
         api.MapPost("/reports", PostReport).WithName("PostReport").WithSummary("Report a problem: resolved to its grid, routed, numbered.")
-            .Accepts<ReportRequest>("application/json").RequireRateLimiting(CaseModule.ReportRateLimit);
+            .Accepts<ReportRequest>("application/json").RequireRateLimiting(AccessRateLimits.Anonymous);
         api.MapPost("/files", PostFile).WithName("PostFile").WithSummary("Upload a photo or document (type decided by content); returns its id.")
             .DisableAntiforgery();
         api.MapGet("/files/{id}", GetFile).WithName("GetFile");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using OneGrid.Cases;
 using OneGrid.Calendar;
+using OneGrid.Access;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -30,6 +31,7 @@ public static class OneGridApp
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
             System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
+        builder.Services.AddAccessModule(builder.Configuration);
         builder.Services.AddSingleton<TerritoryIndexHolder>();
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
@@ -74,8 +76,7 @@ public static class OneGridApp
         app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 
-        app.UseRateLimiter();
-
+        app.MapAccessEndpoints();
         app.MapTerritoryEndpoints();
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();

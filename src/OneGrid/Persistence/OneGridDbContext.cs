@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
 using OneGrid.Territory;
 
 namespace OneGrid.Persistence;
@@ -8,7 +11,8 @@ namespace OneGrid.Persistence;
 /// folder; this context only gathers them. The two provider-specific subclasses exist because EF
 /// migrations are per provider.
 /// </summary>
-public abstract class OneGridDbContext(DbContextOptions options) : DbContext(options)
+public abstract class OneGridDbContext(DbContextOptions options)
+    : IdentityUserContext<OneGridUser>(options), IDataProtectionKeyContext
 {
     public DbSet<Unit> Units => Set<Unit>();
     public DbSet<TerritoryRevision> TerritoryRevisions => Set<TerritoryRevision>();
@@ -16,8 +20,21 @@ public abstract class OneGridDbContext(DbContextOptions options) : DbContext(opt
     public DbSet<Cases.CaseEvent> CaseEvents => Set<Cases.CaseEvent>();
     public DbSet<Cases.CaseAttachment> CaseAttachments => Set<Cases.CaseAttachment>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    public DbSet<UserGrant> Grants => Set<UserGrant>();
+    public DbSet<Courier> Couriers => Set<Courier>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ApiKeyGrant> ApiKeyGrants => Set<ApiKeyGrant>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    // Data Protection keys live here so bearer tokens, cookies and courier codes survive restarts and
+    // are honoured by every node.
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OneGridDbContext).Assembly);
+    }
 }
 
 public sealed class SqliteOneGridDbContext(DbContextOptions<SqliteOneGridDbContext> options) : OneGridDbContext(options)

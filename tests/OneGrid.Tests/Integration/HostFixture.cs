@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -32,10 +33,16 @@ public abstract class HostFixture : IAsyncLifetime
     }
 
     /// <summary>Starts a host and waits until /healthz says it is ready.</summary>
-    public static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dataDirectory, DatabaseSettings database, bool demo = true)
+    public static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dataDirectory, DatabaseSettings database, bool demo = true,
+        IReadOnlyDictionary<string, string?>? configuration = null)
     {
         var settings = new HostSettings { DataDirectory = dataDirectory, Database = database, Demo = demo, Urls = "http://127.0.0.1:0" };
-        var app = OneGridApp.Build(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+        var app = OneGridApp.Build(settings, configure: b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            // Every test signs in from 127.0.0.1; the real per-IP limit is tested on a host of its own.
+            b.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?> { ["Access:LoginPermitLimit"] = "100000" });
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address) };

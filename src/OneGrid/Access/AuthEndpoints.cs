@@ -1,0 +1,179 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OneGrid.Kernel;
+using OneGrid.Persistence;
+
+namespace OneGrid.Access;
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record GrantResponse(long? Id, string Role, string UnitCode, string? UnitName, string? PlatformCode, string? DepartmentCode);
+
+/// <summary>Who the caller is. <c>kind</c> is user, courier or api-key.</summary>
+public sealed record MeResponse(string UserId, string? UserName, string? DisplayName, string Kind, IReadOnlyList<GrantResponse> Grants);
+
+internal static class AuthEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var auth = app.MapGroup("/api/v1/auth").WithTags("Access");
+
+        auth.MapPost("/login", Login)
+            .RequireRateLimiting(AccessRateLimits.Login)
+            .WithName("Login")
+            .WithSummary("Sign in with username and password: a bearer token, or with ?useCookies=true the session cookie.")
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status423Locked)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        auth.MapPost("/refresh", Refresh)
+            .RequireRateLimiting(AccessRateLimits.Login)
+            .WithName("RefreshToken")
+            .WithSummary("A new bearer token for a refresh token (until the account signs out everywhere).");
+        auth.MapPost("/logout", Logout)
+            .WithName("Logout")
+            .WithSummary("Ends the cookie session; ?everywhere=true also voids every token and cookie the account holds.");
+        auth.MapGet("/me", Me)
+            .RequireActor()
+            .WithName("Me")
+            .WithSummary("The caller: account, courier or API key, with its grants.");
+        auth.MapPost("/password", ChangePassword)
+            .RequirePerson()
+            .WithName("ChangePassword")
+            .WithSummary("Changes the caller's password (the password rules apply); other sessions are signed out.");
+
+        OidcSignIn.MapIfConfigured(auth, app.Configuration);
+    }
+
+    internal static async Task<IResult> Login(LoginRequest? body, bool? useCookies, bool? persistent,
+        SignInManager<OneGridUser> signIn, OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Username))
+        {
+            return Problems.InvalidField("username", "请填写用户名", "The username is required");
+        }
+        if (string.IsNullOrEmpty(body.Password))
+        {
+            return Problems.InvalidField("password", "请填写密码", "The password is required");
+        }
+        var userName = body.Username.Trim();
+        signIn.AuthenticationScheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
+        // Noted before signing in: the bearer handler writes the response during the sign-in itself.
+        AuditTrail.Note(http, "users/" + userName, $"sign-in ({(useCookies == true ? "cookie" : "bearer")})");
+        var result = await signIn.PasswordSignInAsync(userName, body.Password, persistent ?? false, lockoutOnFailure: true);
+        if (result.Succeeded)
+        {
+            if (useCookies != true)
+            {
+                // The bearer handler has written { tokenType, accessToken, expiresIn, refreshToken } already.
+                return TypedResults.Empty;
+            }
+            var user = await signIn.UserManager.FindByNameAsync(userName);
+            return TypedResults.Ok(await DescribeUserAsync(user!, db, ct));
+        }
+        if (result.IsLockedOut)
+        {
+            var user = await signIn.UserManager.FindByNameAsync(userName);
+            var until = user?.LockoutEnd ?? time.GetUtcNow().AddMinutes(15);
+            var seconds = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds));
+            return new RetryAfterResult(seconds, Problems.Create(StatusCodes.Status423Locked, "account-locked", "账号已被暂时锁定", "The account is locked",
+                Text.Pick($"连续多次密码错误，账号已锁定，请在 {Math.Ceiling(seconds / 60.0)} 分钟后再试。",
+                    $"Too many failed sign-ins: the account is locked. Try again in {Math.Ceiling(seconds / 60.0)} min."),
+                new Dictionary<string, object?> { ["lockedUntil"] = until, ["retryAfterSeconds"] = seconds }));
+        }
+        return Problems.Create(StatusCodes.Status401Unauthorized, "wrong-credentials", "用户名或密码错误", "Wrong username or password",
+            Text.Pick("请检查用户名和密码；连续 5 次错误后账号将锁定 15 分钟。",
+                "Check the username and password; 5 failures in a row lock the account for 15 minutes."));
+    }
+
+    internal static async Task<IResult> Refresh(RefreshRequest? body, SignInManager<OneGridUser> signIn,
+        IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider time)
+    {
+        var protector = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector;
+        var ticket = string.IsNullOrEmpty(body?.RefreshToken) ? null : protector.Unprotect(body.RefreshToken);
+        if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires ||
+            await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
+        {
+            return AccessProblems.InvalidCredentials();
+        }
+        return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
+    }
+
+    internal static async Task<IResult> Logout(bool? everywhere, Actor actor, SignInManager<OneGridUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        if (everywhere == true && actor is { IsAnonymous: false, IsCourier: false, IsApiClient: false }
+            && await signIn.UserManager.FindByIdAsync(actor.UserId!) is { } user)
+        {
+            await signIn.UserManager.UpdateSecurityStampAsync(user);
+        }
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Ok<MeResponse>> Me(Actor actor, OneGridDbContext db, CancellationToken ct)
+    {
+        var kind = actor.IsCourier ? "courier" : actor.IsApiClient ? "api-key" : "user";
+        // An account's grants have row ids (an administrator withdraws them by id); a courier's are implied by its streets.
+        var grants = kind == "user"
+            ? (await db.Grants.AsNoTracking().Where(g => g.UserId == actor.UserId).OrderBy(g => g.Id).ToListAsync(ct))
+                .Select(g => ((long?)g.Id, g.ToGrant())).ToList()
+            : actor.Grants.Select(g => ((long?)null, g)).ToList();
+        return TypedResults.Ok(new MeResponse(actor.UserId!, actor.UserName, actor.DisplayName, kind, await DescribeGrantsAsync(grants, db, ct)));
+    }
+
+    internal static async Task<IResult> ChangePassword(ChangePasswordRequest? body, Actor actor, SignInManager<OneGridUser> signIn)
+    {
+        if (string.IsNullOrEmpty(body?.CurrentPassword) || string.IsNullOrEmpty(body.NewPassword))
+        {
+            return Problems.InvalidField("newPassword", "请填写当前密码和新密码", "Both currentPassword and newPassword are required");
+        }
+        var user = await signIn.UserManager.FindByIdAsync(actor.UserId!);
+        if (user is null) return AccessProblems.SignInRequired();
+        var result = await signIn.UserManager.ChangePasswordAsync(user, body.CurrentPassword, body.NewPassword);
+        if (!result.Succeeded) return IdentityProblem(result, "newPassword");
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<MeResponse> DescribeUserAsync(OneGridUser user, OneGridDbContext db, CancellationToken ct)
+    {
+        var grants = await db.Grants.AsNoTracking().Where(g => g.UserId == user.Id).OrderBy(g => g.Id).ToListAsync(ct);
+        return new MeResponse(user.Id, user.UserName, user.DisplayName, "user",
+            await DescribeGrantsAsync(grants.Select(g => ((long?)g.Id, g.ToGrant())).ToList(), db, ct));
+    }
+
+    internal static async Task<List<GrantResponse>> DescribeGrantsAsync(IReadOnlyList<(long? Id, Grant Grant)> grants,
+        OneGridDbContext db, CancellationToken ct)
+    {
+        var codes = grants.Select(g => g.Grant.UnitCode).Distinct().ToList();
+        var names = await db.Units.AsNoTracking().Where(u => codes.Contains(u.Code))
+            .Select(u => new { u.Code, u.Name }).ToDictionaryAsync(u => u.Code, u => u.Name, ct);
+        return grants.Select(g => new GrantResponse(g.Id, g.Grant.Role.ToWire(), g.Grant.UnitCode, names.GetValueOrDefault(g.Grant.UnitCode),
+            g.Grant.PlatformCode, g.Grant.DepartmentCode)).ToList();
+    }
+
+    /// <summary>Identity's validation failures (weak password, taken username) as a 400 problem.</summary>
+    internal static ProblemHttpResult IdentityProblem(IdentityResult result, string field)
+    {
+        var messages = result.Errors.Select(e => e.Description).ToArray();
+        return Problems.BadRequest("invalid-request", "请求参数无效", "The request is invalid", string.Join(" ", messages),
+            new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = messages } });
+    }
+}
+
+/// <summary>Adds Retry-After to a problem (lock-out), as the rate limiter does for 429.</summary>
+internal sealed class RetryAfterResult(int seconds, IResult inner) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
+    }
+}

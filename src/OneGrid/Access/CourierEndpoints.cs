@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Kernel;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+using QRCoder;
+
+namespace OneGrid.Access;
+
+public sealed record EnrolCourierRequest(string? Name, string? Phone, string? Company, string? Station, IReadOnlyList<string>? StreetCodes);
+
+/// <summary>A courier as operators see it; <c>code</c> only when just issued (enrol, re-issue).</summary>
+public sealed record CourierResponse(long Id, string Name, string Phone, string? Company, string? Station, IReadOnlyList<string> StreetCodes,
+    int CreditPoints, bool Revoked, int CodeVersion, DateTimeOffset CreatedAt, string? Code = null, string? QrPath = null);
+
+internal static class CourierEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var couriers = app.MapGroup("/api/v1/couriers").WithTags("Access").RequireRoles(Roles.Operators);
+        couriers.MapPost("/", Enrol).WithName("EnrolCourier")
+            .WithSummary("Enrols a mobile grid worker (流动网格员) for streets the operator's territory touches; returns the personal code once.");
+        couriers.MapGet("/", List).WithName("ListCouriers").WithSummary("Couriers covering streets in the operator's territory, paged.");
+        couriers.MapGet("/{id:long}", Get).WithName("GetCourier").WithSummary("One courier.");
+        couriers.MapPost("/{id:long}/revoke", Revoke).WithName("RevokeCourier").WithSummary("Revokes the courier: every code stops at once.");
+        couriers.MapPost("/{id:long}/reissue", Reissue).WithName("ReissueCourier")
+            .WithSummary("Issues a new personal code (and reinstates a revoked courier); earlier codes stop at once.");
+        couriers.MapGet("/{id:long}/qr.png", Qr).WithName("CourierQrCode").WithSummary("The current personal code as a printable QR code (小哥码).")
+            .Produces(StatusCodes.Status200OK, contentType: "image/png");
+    }
+
+    /// <summary>
+    /// An operator manages couriers of a street its grants touch: a grant on the street or above it, or on a
+    /// community inside it (couriers work whole streets, and community operators enrol them too).
+    /// </summary>
+    internal static bool Touches(Actor actor, string streetCode) =>
+        actor.Grants.Any(g => Roles.Operators.Contains(g.Role) &&
+            (streetCode.StartsWith(g.UnitCode, StringComparison.Ordinal) || g.UnitCode.StartsWith(streetCode, StringComparison.Ordinal)));
+
+    private static bool Manages(Actor actor, Courier c) => c.Streets.Any(s => Touches(actor, s));
+
+    internal static async Task<IResult> Enrol(EnrolCourierRequest? body, Actor actor, CourierCodes codes, OneGridDbContext db,
+        TimeProvider time, HttpContext http, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写姓名", "The name is required");
+        var phone = body.Phone?.Trim() ?? "";
+        if (phone.Length is < 5 or > 20 || !phone.All(ch => char.IsAsciiDigit(ch) || ch is '+' or '-' or ' '))
+        {
+            return Problems.InvalidField("phone", "请填写有效的手机号码", "A valid phone number is required");
+        }
+        var streets = (body.StreetCodes ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length > 0).Distinct().ToList();
+        if (streets.Count == 0) return Problems.InvalidField("streetCodes", "请至少选择一个街道", "At least one street code is required");
+        var known = await db.Units.AsNoTracking().Where(u => streets.Contains(u.Code) && u.Level == UnitLevel.Street).Select(u => u.Code).ToListAsync(ct);
+        if (streets.FirstOrDefault(s => !known.Contains(s)) is { } unknown)
+        {
+            return Problems.InvalidField("streetCodes", $"{unknown} 不是街道编码", $"{unknown} is not a street code");
+        }
+        if (streets.FirstOrDefault(s => !Touches(actor, s)) is { } outside)
+        {
+            return AccessProblems.Forbidden(Text.Pick($"您的授权不包括街道 {outside}。", $"Your grants do not reach street {outside}."));
+        }
+
+        var courier = new Courier
+        {
+            Name = body.Name.Trim(),
+            Phone = phone,
+            Company = body.Company?.Trim(),
+            Station = body.Station?.Trim(),
+            StreetCodes = string.Join(',', streets),
+            CodeVersion = 1,
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = actor.UserName,
+        };
+        db.Couriers.Add(courier);
+        await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "couriers/" + courier.Id, $"enrol {courier.Name} for {courier.StreetCodes}");
+        return TypedResults.Created($"/api/v1/couriers/{courier.Id}", Describe(courier, codes.Issue(courier)));
+    }
+
+    internal static async Task<IResult> List(int? page, int? pageSize, Actor actor, OneGridDbContext db, CancellationToken ct)
+    {
+        var (p, size, bad) = Paging.Normalize(page, pageSize);
+        if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
+        // Couriers number in the hundreds per district: filtering in memory keeps the reach rule in one place.
+        var visible = (await db.Couriers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Where(c => Manages(actor, c)).ToList();
+        return TypedResults.Ok(new Page<CourierResponse>(
+            visible.Skip((p - 1) * size).Take(size).Select(c => Describe(c)).ToList(), p, size, visible.Count));
+    }
+
+    internal static async Task<IResult> Get(long id, Actor actor, OneGridDbContext db, CancellationToken ct)
+    {
+        var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        // Out of reach reads as absent, so ids cannot be probed.
+        return courier is null || !Manages(actor, courier) ? CourierNotFound(id) : TypedResults.Ok(Describe(courier));
+    }
+
+    internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
+        courier.Revoked = true;
+        await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "couriers/" + id, $"revoke {courier.Name}");
+        return TypedResults.Ok(Describe(courier));
+    }
+
+    internal static async Task<IResult> Reissue(long id, Actor actor, CourierCodes codes, OneGridDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
+        courier.Revoked = false;
+        courier.CodeVersion++;
+        await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "couriers/" + id, $"reissue code v{courier.CodeVersion} for {courier.Name}");
+        return TypedResults.Ok(Describe(courier, codes.Issue(courier)));
+    }
+
+    internal static async Task<IResult> Qr(long id, Actor actor, CourierCodes codes, OneGridDbContext db, CancellationToken ct)
+    {
+        var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
+        if (courier.Revoked)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "courier-revoked", "该流动网格员已被撤销", "The courier is revoked",
+                Text.Pick("请先重新发码。", "Re-issue a code first."));
+        }
+        return TypedResults.File(QrPng(codes.Issue(courier)), "image/png");
+    }
+
+    /// <summary>The code as a PNG QR code (error correction M, 8 px per module, quiet zone included).</summary>
+    public static byte[] QrPng(string code)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(code, QRCodeGenerator.ECCLevel.M);
+        return new PngByteQRCode(data).GetGraphic(8);
+    }
+
+    internal static CourierResponse Describe(Courier c, string? code = null) =>
+        new(c.Id, c.Name, c.Phone, c.Company, c.Station, c.Streets, c.CreditPoints, c.Revoked, c.CodeVersion, c.CreatedAt,
+            code, code is null ? null : $"/api/v1/couriers/{c.Id}/qr.png");
+
+    private static ProblemHttpResult CourierNotFound(long id) =>
+        Problems.NotFound("courier-not-found", "未找到该流动网格员", "No such courier",
+            Text.Pick($"编号为 {id} 的流动网格员不存在或不在您的辖区。", $"Courier {id} does not exist or is outside your territory."));
+}
+
+/// <summary>Credit points of mobile grid workers (for reports that become cases), for the cases module.</summary>
+public static class CourierCredits
+{
+    public static Task<int> AwardAsync(OneGridDbContext db, long courierId, int points, CancellationToken ct = default) =>
+        db.Couriers.Where(c => c.Id == courierId).ExecuteUpdateAsync(s => s.SetProperty(c => c.CreditPoints, c => c.CreditPoints + points), ct);
+}
