@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
+using OneGrid.Catalog;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -31,6 +32,7 @@ public static class OneGridApp
         builder.Services.AddSingleton<TerritoryIndexHolder>();
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
+        builder.Services.AddCatalogModule();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -71,6 +73,7 @@ public static class OneGridApp
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 
         app.MapTerritoryEndpoints();
+        app.MapCatalogEndpoints();
         return app;
     }
 }
