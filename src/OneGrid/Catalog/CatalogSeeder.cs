@@ -22,7 +22,9 @@ internal sealed class CatalogSeeder : IStartupTask
         var logger = services.GetRequiredService<ILogger<CatalogSeeder>>();
         var defaults = DefaultCatalog.Load();
 
-        await SeedOnceAsync(db, () => db.Set<Platform>().AnyAsync(ct), async () =>
+        // Any catalog row means an administrator owns the catalog now: never re-seed over their edits.
+        await SeedOnceAsync(db, async () => await db.Set<Platform>().AnyAsync(ct) || await db.Set<CategoryClass>().AnyAsync(ct)
+            || await db.Set<DepartmentKind>().AnyAsync(ct), async () =>
         {
             var now = time.GetUtcNow();
             db.AddRange(defaults.ToPlatforms(now));
