@@ -69,8 +69,11 @@ public static class CaseActions
             .Any(g => g.Reaches(c.StreetCode) && (g.PlatformCode is null || g.PlatformCode == c.PlatformCode))) ||
         actor.Reaches(c.DistrictCode, Role.DistrictDispatcher);
 
+    /// <summary>The department the case was sent to — or, for matters a community handles itself, that community's operator.</summary>
     public static bool IsHandler(Case c, Actor actor) =>
-        c.DepartmentCode is not null && actor.GrantsOf(Role.DepartmentHandler).Any(g => g.DepartmentCode == c.DepartmentCode);
+        c.DepartmentCode is not null &&
+        (actor.GrantsOf(Role.DepartmentHandler).Any(g => g.DepartmentCode == c.DepartmentCode) ||
+         actor.GrantsOf(Role.CommunityOperator).Any(g => g.UnitCode == c.DepartmentCode));
 
     /// <summary>The reporting grid worker, the grid's own worker, or the community's operator confirms the result.</summary>
     public static bool IsVerifier(Case c, Actor actor) =>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Localization;
 using OneGrid.Cases;
 using OneGrid.Calendar;
 using OneGrid.Access;
+using OneGrid.Catalog;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -37,6 +38,7 @@ public static class OneGridApp
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
         builder.Services.AddCaseModule(builder.Configuration);
         builder.Services.AddCalendarModule();
+        builder.Services.AddCatalogModule();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -80,7 +82,9 @@ public static class OneGridApp
         app.MapTerritoryEndpoints();
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();
-        app.MapCalendarAdminEndpoints();
+        // Loading a year's calendar and editing the catalog change every deadline and route: administrators only.
+        app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
+        app.MapCatalogEndpoints().RequireRoles(Role.Admin);
         return app;
     }
 }

@@ -8,6 +8,7 @@ public static class ReferenceData
     public const string Divisions = "OneGrid.Data.divisions.csv";
     public const string Districts2017 = "OneGrid.Data.districts-2017.geojson";
     public const string StatutoryDays = "OneGrid.Data.cn-statutory-days.csv";
+    public const string DefaultCatalog = "OneGrid.Data.default-catalog.json";
 
     public static Stream Open(string name) =>
         Assembly.GetExecutingAssembly().GetManifestResourceStream(name)

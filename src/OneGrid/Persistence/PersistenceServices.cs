@@ -55,6 +55,23 @@ public static class PersistenceServices
             var dir = Path.GetDirectoryName(Path.GetFullPath(file));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         }
+        if (db.Database.IsNpgsql())
+        {
+            // Nodes starting together on a fresh database would each apply the migrations; one session-level
+            // advisory lock, held on the connection EF then migrates with, makes them take turns.
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7305126871)", ct);
+                await db.Database.MigrateAsync(ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(7305126871)", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+            return;
+        }
         await db.Database.MigrateAsync(ct);
         if (db.Database.IsSqlite())
         {

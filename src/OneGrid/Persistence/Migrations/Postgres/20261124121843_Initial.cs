@@ -1,4 +1,5 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
@@ -155,6 +156,33 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "catalog_revision",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    Revision = table.Column<long>(type: "bigint", nullable: false),
+                    ChangedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_catalog_revision", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "category_classes",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NameEn = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_category_classes", x => x.Code);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "couriers",
                 columns: table => new
                 {
@@ -191,6 +219,22 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "department_kinds",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NameEn = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    HandledByCommunity = table.Column<bool>(type: "boolean", nullable: false),
+                    SortOrder = table.Column<int>(type: "integer", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_department_kinds", x => x.Code);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "idempotency_keys",
                 columns: table => new
                 {
@@ -202,6 +246,21 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_idempotency_keys", x => x.Key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "platforms",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NameEn = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    SortOrder = table.Column<int>(type: "integer", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_platforms", x => x.Code);
                 });
 
             migrationBuilder.CreateTable(
@@ -338,6 +397,74 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "category_types",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NameEn = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    ClassCode = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: false),
+                    PlatformCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    DepartmentKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    HandlingLimitHours = table.Column<double>(type: "double precision", nullable: false),
+                    LimitKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Keywords = table.Column<List<string>>(type: "text[]", nullable: false),
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_category_types", x => x.Code);
+                    table.ForeignKey(
+                        name: "FK_category_types_category_classes_ClassCode",
+                        column: x => x.ClassCode,
+                        principalTable: "category_classes",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_category_types_department_kinds_DepartmentKind",
+                        column: x => x.DepartmentKind,
+                        principalTable: "department_kinds",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_category_types_platforms_PlatformCode",
+                        column: x => x.PlatformCode,
+                        principalTable: "platforms",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "departments",
+                columns: table => new
+                {
+                    Code = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    NameEn = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    UnitCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    PlatformCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_departments", x => x.Code);
+                    table.ForeignKey(
+                        name: "FK_departments_department_kinds_Kind",
+                        column: x => x.Kind,
+                        principalTable: "department_kinds",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_departments_platforms_PlatformCode",
+                        column: x => x.PlatformCode,
+                        principalTable: "platforms",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "grants",
                 columns: table => new
                 {
@@ -422,8 +549,44 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "routing_rules",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    CategoryPrefix = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: true),
+                    PlatformCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    UnitCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    DepartmentCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Priority = table.Column<int>(type: "integer", nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_routing_rules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_routing_rules_departments_DepartmentCode",
+                        column: x => x.DepartmentCode,
+                        principalTable: "departments",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_routing_rules_platforms_PlatformCode",
+                        column: x => x.PlatformCode,
+                        principalTable: "platforms",
+                        principalColumn: "Code",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
             migrationBuilder.InsertData(
                 table: "calendar_revision",
+                columns: new[] { "Id", "ChangedAt", "Revision" },
+                values: new object[] { 1, new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)), 0L });
+
+            migrationBuilder.InsertData(
+                table: "catalog_revision",
                 columns: new[] { "Id", "ChangedAt", "Revision" },
                 values: new object[] { 1, new DateTimeOffset(new DateTime(1970, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)), 0L });
 
@@ -505,9 +668,39 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 columns: new[] { "State", "GridCode" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_category_types_ClassCode",
+                table: "category_types",
+                column: "ClassCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_category_types_DepartmentKind",
+                table: "category_types",
+                column: "DepartmentKind");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_category_types_PlatformCode",
+                table: "category_types",
+                column: "PlatformCode");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_couriers_Phone",
                 table: "couriers",
                 column: "Phone");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_departments_Kind_UnitCode",
+                table: "departments",
+                columns: new[] { "Kind", "UnitCode" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_departments_PlatformCode",
+                table: "departments",
+                column: "PlatformCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_departments_UnitCode",
+                table: "departments",
+                column: "UnitCode");
 
             migrationBuilder.CreateIndex(
                 name: "IX_grants_UnitCode",
@@ -518,6 +711,21 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 name: "IX_grants_UserId",
                 table: "grants",
                 column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_routing_rules_DepartmentCode",
+                table: "routing_rules",
+                column: "DepartmentCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_routing_rules_PlatformCode",
+                table: "routing_rules",
+                column: "PlatformCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_routing_rules_UnitCode",
+                table: "routing_rules",
+                column: "UnitCode");
 
             migrationBuilder.CreateIndex(
                 name: "IX_units_Level",
@@ -576,6 +784,12 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 name: "case_events");
 
             migrationBuilder.DropTable(
+                name: "catalog_revision");
+
+            migrationBuilder.DropTable(
+                name: "category_types");
+
+            migrationBuilder.DropTable(
                 name: "couriers");
 
             migrationBuilder.DropTable(
@@ -586,6 +800,9 @@ namespace OneGrid.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "idempotency_keys");
+
+            migrationBuilder.DropTable(
+                name: "routing_rules");
 
             migrationBuilder.DropTable(
                 name: "territory_revision");
@@ -609,7 +826,19 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 name: "cases");
 
             migrationBuilder.DropTable(
+                name: "category_classes");
+
+            migrationBuilder.DropTable(
+                name: "departments");
+
+            migrationBuilder.DropTable(
                 name: "users");
+
+            migrationBuilder.DropTable(
+                name: "department_kinds");
+
+            migrationBuilder.DropTable(
+                name: "platforms");
         }
     }
 }
