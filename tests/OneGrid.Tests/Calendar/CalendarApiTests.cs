@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using OneGrid.Calendar;
 using OneGrid.Persistence;
+using OneGrid.Tests.Access;
 using OneGrid.Tests.Integration;
 
 namespace OneGrid.Tests.Calendar;
@@ -13,6 +14,9 @@ namespace OneGrid.Tests.Calendar;
 public abstract class CalendarApiTests(HostFixture host)
 {
     private HttpClient Client => host.Client;
+
+    // Writes to the catalog and the calendar are for administrators (the demo account "admin").
+    private Task<HttpClient> AdminAsync() => host.ClientAsAsync("admin");
 
     private async Task<JsonObject> WorkingTime(string query)
     {
@@ -23,8 +27,17 @@ public abstract class CalendarApiTests(HostFixture host)
 
     private async Task<string> Deadline(string query) => (string)(await WorkingTime(query))["deadline"]!;
 
-    private Task<HttpResponseMessage> PostCsv(string csv, string query = "") =>
-        Client.PostAsync("/api/v1/calendar/days" + query, new StringContent(csv, Encoding.UTF8, "text/csv"));
+    private async Task<HttpResponseMessage> PostCsv(string csv, string query = "") =>
+        await (await AdminAsync()).PostAsync("/api/v1/calendar/days" + query, new StringContent(csv, Encoding.UTF8, "text/csv"));
+
+    [Fact]
+    public async Task Only_an_administrator_may_load_calendar_days()
+    {
+        var anonymous = await Client.PostAsync("/api/v1/calendar/days", new StringContent("date,kind\n2027-01-01,holiday\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        var leader = await (await host.ClientAsAsync("leader")).PostAsync("/api/v1/calendar/days", new StringContent("date,kind\n2027-01-01,holiday\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.Forbidden, leader.StatusCode);
+    }
 
     [Fact]
     public async Task National_Day_2026_deadline_as_the_issue_shows_it()
@@ -131,7 +144,7 @@ public abstract class CalendarApiTests(HostFixture host)
         Assert.Equal([3, 4], problem["problems"]!.AsArray().Select(p => (int)p!["line"]!));
         Assert.Empty((await Client.GetFromJsonAsync<JsonObject>("/api/v1/calendar/days?year=2028"))!["days"]!.AsArray());
 
-        var notCsv = await Client.PostAsync("/api/v1/calendar/days", JsonContent.Create(new { date = "2028-01-03" }));
+        var notCsv = await (await AdminAsync()).PostAsync("/api/v1/calendar/days", JsonContent.Create(new { date = "2028-01-03" }));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, notCsv.StatusCode);
 
         var huge = await PostCsv("date,kind\n" + new string('x', CalendarEndpoints.MaxImportBytes));

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OneGrid.Catalog;
 using OneGrid.Persistence;
 using OneGrid.Territory;
+using OneGrid.Tests.Access;
 using OneGrid.Tests.Integration;
 
 namespace OneGrid.Tests.Catalog;
@@ -19,6 +20,9 @@ namespace OneGrid.Tests.Catalog;
 public abstract class CatalogApiTests(HostFixture host)
 {
     private HttpClient Client => host.Client;
+
+    // Writes to the catalog and the calendar are for administrators (the demo account "admin").
+    private Task<HttpClient> AdminAsync() => host.ClientAsAsync("admin");
 
     /// <summary>A point inside a community of the street, found from the street's own map, and the community it resolves to.</summary>
     private async Task<(double Lon, double Lat, string Community)> PointIn(string streetCode)
@@ -187,26 +191,26 @@ public abstract class CatalogApiTests(HostFixture host)
         var xixing = await InXixing();
         try
         {
-            var renamed = await Client.PutAsJsonAsync("/api/v1/catalog/platforms/zz", new { name = "平安法治", nameEn = "Safety and rule of law" });
+            var renamed = await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/platforms/zz", new { name = "平安法治", nameEn = "Safety and rule of law" });
             Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
             Assert.Equal("平安法治", (string?)(await Preview(xixing, "0403"))["platformName"]);
 
-            var remapped = await Client.PutAsJsonAsync("/api/v1/catalog/categories/1201", new { platformCode = "zz", departmentKind = "ga" });
+            var remapped = await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/1201", new { platformCode = "zz", departmentKind = "ga" });
             Assert.Equal(HttpStatusCode.OK, remapped.StatusCode);
             var food = await Preview(xixing, "1201");
             Assert.Equal(("zz", "平安法治", "330108-GA"), ((string?)food["platformCode"], (string?)food["platformName"], (string?)food["departmentCode"]));
             Assert.Equal("食品安全", (string?)food["categoryName"]); // fields not sent are kept
 
             Assert.NotEqual("0801", (string?)(await Preview(xixing, description: "梧桐叶子全黄了"))["categoryCode"]);
-            var keywords = await Client.PutAsJsonAsync("/api/v1/catalog/categories/0801", new { keywords = new[] { "行道树", "梧桐" } });
+            var keywords = await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/0801", new { keywords = new[] { "行道树", "梧桐" } });
             Assert.Equal(HttpStatusCode.OK, keywords.StatusCode);
             Assert.Equal("0801", (string?)(await Preview(xixing, description: "梧桐叶子全黄了"))["categoryCode"]);
         }
         finally
         {
-            await Client.PutAsJsonAsync("/api/v1/catalog/platforms/zz", new { name = "综治工作", nameEn = "Comprehensive governance" });
-            await Client.PutAsJsonAsync("/api/v1/catalog/categories/1201", new { platformCode = "scjg", departmentKind = "scjg" });
-            await Client.PutAsJsonAsync("/api/v1/catalog/categories/0801", new { keywords = new[] { "行道树", "枯死", "死树", "dead tree" } });
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/platforms/zz", new { name = "综治工作", nameEn = "Comprehensive governance" });
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/1201", new { platformCode = "scjg", departmentKind = "scjg" });
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/0801", new { keywords = new[] { "行道树", "枯死", "死树", "dead tree" } });
         }
         Assert.Equal("330108-SCJG", (string?)(await Preview(xixing, "1201"))["departmentCode"]);
     }
@@ -217,9 +221,9 @@ public abstract class CatalogApiTests(HostFixture host)
         var xixing = await InXixing();
         try
         {
-            Assert.Equal(HttpStatusCode.Created, (await Client.PutAsJsonAsync("/api/v1/catalog/platforms/ggfw", new { name = "公共服务" })).StatusCode);
-            Assert.Equal(HttpStatusCode.Created, (await Client.PutAsJsonAsync("/api/v1/catalog/classes/15", new { name = "公共服务事项" })).StatusCode);
-            var created = await Client.PutAsJsonAsync("/api/v1/catalog/categories/1501", new
+            Assert.Equal(HttpStatusCode.Created, (await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/platforms/ggfw", new { name = "公共服务" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Created, (await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/classes/15", new { name = "公共服务事项" })).StatusCode);
+            var created = await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/1501", new
             {
                 name = "适老化改造", nameEn = "Age-friendly home adaptation", platformCode = "ggfw", departmentKind = "mz",
                 handlingLimitHours = 40, limitKind = "working", keywords = new[] { "适老化", "扶手" },
@@ -231,20 +235,20 @@ public abstract class CatalogApiTests(HostFixture host)
             Assert.Equal(("1501", "ggfw", "公共服务", "330108-MZ"),
                 ((string?)route["categoryCode"], (string?)route["platformCode"], (string?)route["platformName"], (string?)route["departmentCode"]));
 
-            var inUse = await ProblemOf(await Client.DeleteAsync("/api/v1/catalog/platforms/ggfw"), HttpStatusCode.Conflict, "platform-in-use");
+            var inUse = await ProblemOf(await (await AdminAsync()).DeleteAsync("/api/v1/catalog/platforms/ggfw"), HttpStatusCode.Conflict, "platform-in-use");
             Assert.Equal(1, (int)inUse["categories"]!);
-            await ProblemOf(await Client.DeleteAsync("/api/v1/catalog/platforms/ggfw?mergeInto=nope"), HttpStatusCode.BadRequest, "invalid-request");
+            await ProblemOf(await (await AdminAsync()).DeleteAsync("/api/v1/catalog/platforms/ggfw?mergeInto=nope"), HttpStatusCode.BadRequest, "invalid-request");
 
-            Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync("/api/v1/catalog/platforms/ggfw?mergeInto=bmfw")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await (await AdminAsync()).DeleteAsync("/api/v1/catalog/platforms/ggfw?mergeInto=bmfw")).StatusCode);
             Assert.Equal("bmfw", (string?)(await Preview(xixing, "1501"))["platformCode"]);
             Assert.DoesNotContain((await Client.GetFromJsonAsync<JsonObject>("/api/v1/catalog/platforms"))!["items"]!.AsArray(),
                 p => (string?)p!["code"] == "ggfw");
-            await ProblemOf(await Client.DeleteAsync("/api/v1/catalog/platforms/ggfw"), HttpStatusCode.NotFound, "platform-not-found");
+            await ProblemOf(await (await AdminAsync()).DeleteAsync("/api/v1/catalog/platforms/ggfw"), HttpStatusCode.NotFound, "platform-not-found");
         }
         finally
         {
             // Categories are retired, never deleted: cases may carry them.
-            await Client.PutAsJsonAsync("/api/v1/catalog/categories/1501", new { active = false });
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/1501", new { active = false });
         }
         await ProblemOf(await PreviewResponse(xixing, "1501"), HttpStatusCode.BadRequest, "invalid-request");
         Assert.DoesNotContain((await Client.GetFromJsonAsync<JsonObject>("/api/v1/catalog/categories"))!["classes"]!.AsArray()
@@ -259,7 +263,7 @@ public abstract class CatalogApiTests(HostFixture host)
         var xixing = await InXixing();
         Assert.Equal("330108-CG", (string?)(await Preview(xixing, "0102"))["departmentCode"]);
 
-        var response = await Client.PostAsJsonAsync("/api/v1/routing/rules", new
+        var response = await (await AdminAsync()).PostAsJsonAsync("/api/v1/routing/rules", new
         {
             categoryPrefix = "01", unitCode = xixing.Community, departmentCode = "330108-HB", priority = 1, description = "本社区市容环境试点交环保",
         });
@@ -277,7 +281,7 @@ public abstract class CatalogApiTests(HostFixture host)
             Assert.Equal("330108-HB", (string?)route["departmentCode"]);
             Assert.EndsWith("规则：本社区市容环境试点交环保）", (string?)route["explanation"]);
 
-            var replaced = await Client.PutAsJsonAsync($"/api/v1/routing/rules/{id}", new
+            var replaced = await (await AdminAsync()).PutAsJsonAsync($"/api/v1/routing/rules/{id}", new
             {
                 categoryPrefix = "0102", unitCode = xixing.Community, departmentCode = "330108-SW", description = "暴露垃圾交水务",
             });
@@ -287,12 +291,12 @@ public abstract class CatalogApiTests(HostFixture host)
         }
         finally
         {
-            Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/api/v1/routing/rules/{id}")).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await (await AdminAsync()).DeleteAsync($"/api/v1/routing/rules/{id}")).StatusCode);
         }
         Assert.Equal("330108-CG", (string?)(await Preview(xixing, "0102"))["departmentCode"]);
-        await ProblemOf(await Client.DeleteAsync($"/api/v1/routing/rules/{id}"), HttpStatusCode.NotFound, "routing-rule-not-found");
+        await ProblemOf(await (await AdminAsync()).DeleteAsync($"/api/v1/routing/rules/{id}"), HttpStatusCode.NotFound, "routing-rule-not-found");
         await ProblemOf(await Client.GetAsync($"/api/v1/routing/rules/{id}"), HttpStatusCode.NotFound, "routing-rule-not-found");
-        await ProblemOf(await Client.PutAsJsonAsync($"/api/v1/routing/rules/{id}", new
+        await ProblemOf(await (await AdminAsync()).PutAsJsonAsync($"/api/v1/routing/rules/{id}", new
         {
             categoryPrefix = "01", unitCode = "330108", departmentCode = "330108-CG", description = "x",
         }), HttpStatusCode.NotFound, "routing-rule-not-found");
@@ -301,51 +305,51 @@ public abstract class CatalogApiTests(HostFixture host)
     [Fact]
     public async Task Administrator_edits_are_validated()
     {
-        var badRule = await ProblemOf(await Client.PostAsJsonAsync("/api/v1/routing/rules", new
+        var badRule = await ProblemOf(await (await AdminAsync()).PostAsJsonAsync("/api/v1/routing/rules", new
         {
             categoryPrefix = "77", unitCode = "999999", departmentCode = "NOPE", description = " ",
         }), HttpStatusCode.BadRequest, "invalid-request");
         Assert.Equal(new[] { "categoryPrefix", "departmentCode", "description", "unitCode" }, ErrorFields(badRule));
-        var noMatcher = await ProblemOf(await Client.PostAsJsonAsync("/api/v1/routing/rules", new
+        var noMatcher = await ProblemOf(await (await AdminAsync()).PostAsJsonAsync("/api/v1/routing/rules", new
         {
             unitCode = "330108", departmentCode = "330108-CG", description = "一切",
         }), HttpStatusCode.BadRequest, "invalid-request");
         Assert.Equal(new[] { "categoryPrefix" }, ErrorFields(noMatcher));
 
         // The demo's own rule, again: same scope, categories and priority.
-        var twin = await ProblemOf(await Client.PostAsJsonAsync("/api/v1/routing/rules", new
+        var twin = await ProblemOf(await (await AdminAsync()).PostAsJsonAsync("/api/v1/routing/rules", new
         {
             categoryPrefix = "05", unitCode = "330108002", departmentCode = "330108-CG", description = "重复",
         }), HttpStatusCode.Conflict, "routing-rule-conflict");
         Assert.NotNull(twin["ruleId"]);
 
-        var newCategory = await ProblemOf(await Client.PutAsJsonAsync("/api/v1/catalog/categories/0199", new { name = "缺字段" }),
+        var newCategory = await ProblemOf(await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/0199", new { name = "缺字段" }),
             HttpStatusCode.BadRequest, "invalid-request");
         Assert.Equal(new[] { "departmentKind", "handlingLimitHours", "limitKind", "platformCode" }, ErrorFields(newCategory));
-        var badUpdate = await ProblemOf(await Client.PutAsJsonAsync("/api/v1/catalog/categories/0102", new
+        var badUpdate = await ProblemOf(await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/0102", new
         {
             platformCode = "nope", departmentKind = "nope", handlingLimitHours = 0, limitKind = "weekly", keywords = new[] { "" },
         }), HttpStatusCode.BadRequest, "invalid-request");
         Assert.Equal(new[] { "departmentKind", "handlingLimitHours", "keywords", "limitKind", "platformCode" }, ErrorFields(badUpdate));
         Assert.Equal(new[] { "code" }, ErrorFields(await ProblemOf(
-            await Client.PutAsJsonAsync("/api/v1/catalog/categories/12a4", new
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/12a4", new
             {
                 name = "编码错", platformCode = "zz", departmentKind = "cg", handlingLimitHours = 4, limitKind = "working",
             }), HttpStatusCode.BadRequest, "invalid-request")));
-        Assert.Equal(new[] { "code" }, ErrorFields(await ProblemOf(await Client.PutAsJsonAsync("/api/v1/catalog/categories/9901", new
+        Assert.Equal(new[] { "code" }, ErrorFields(await ProblemOf(await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/categories/9901", new
         {
             name = "无大类", platformCode = "zz", departmentKind = "cg", handlingLimitHours = 4, limitKind = "working",
         }), HttpStatusCode.BadRequest, "invalid-request")));
         Assert.Equal(new[] { "code" }, ErrorFields(await ProblemOf(
-            await Client.PutAsJsonAsync("/api/v1/catalog/platforms/Bad Code", new { name = "x" }), HttpStatusCode.BadRequest, "invalid-request")));
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/catalog/platforms/Bad Code", new { name = "x" }), HttpStatusCode.BadRequest, "invalid-request")));
         Assert.Equal(new[] { "unitCode" }, ErrorFields(await ProblemOf(
-            await Client.PutAsJsonAsync("/api/v1/departments/X-1", new { name = "某部门", kind = "cg", unitCode = "999999" }),
+            await (await AdminAsync()).PutAsJsonAsync("/api/v1/departments/X-1", new { name = "某部门", kind = "cg", unitCode = "999999" }),
             HttpStatusCode.BadRequest, "invalid-request")));
 
-        var inUse = await ProblemOf(await Client.DeleteAsync("/api/v1/departments/330108002-ZHZF"), HttpStatusCode.Conflict, "department-in-use");
+        var inUse = await ProblemOf(await (await AdminAsync()).DeleteAsync("/api/v1/departments/330108002-ZHZF"), HttpStatusCode.Conflict, "department-in-use");
         Assert.Equal(2, inUse["rules"]!.AsArray().Count);
-        await ProblemOf(await Client.DeleteAsync("/api/v1/catalog/platforms/zhzf"), HttpStatusCode.Conflict, "platform-in-use");
-        await ProblemOf(await Client.DeleteAsync("/api/v1/departments/NOPE"), HttpStatusCode.NotFound, "department-not-found");
+        await ProblemOf(await (await AdminAsync()).DeleteAsync("/api/v1/catalog/platforms/zhzf"), HttpStatusCode.Conflict, "platform-in-use");
+        await ProblemOf(await (await AdminAsync()).DeleteAsync("/api/v1/departments/NOPE"), HttpStatusCode.NotFound, "department-not-found");
 
         // Nothing above was written.
         Assert.Equal("zhzf", (string?)(await Client.GetFromJsonAsync<JsonObject>("/api/v1/catalog/categories/0102"))!["platformCode"]);
@@ -357,18 +361,18 @@ public abstract class CatalogApiTests(HostFixture host)
     public async Task A_department_is_created_routed_to_and_deleted()
     {
         var changhe = await InChanghe();
-        var created = await Client.PutAsJsonAsync("/api/v1/departments/330108002-SCJG",
+        var created = await (await AdminAsync()).PutAsJsonAsync("/api/v1/departments/330108002-SCJG",
             new { name = "长河市场监管所", kind = "scjg", unitCode = "330108002", platformCode = "scjg" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var rule = (await (await Client.PostAsJsonAsync("/api/v1/routing/rules", new
+        var rule = (await (await (await AdminAsync()).PostAsJsonAsync("/api/v1/routing/rules", new
         {
             platformCode = "scjg", unitCode = "330108002", departmentCode = "330108002-SCJG", description = "长河市场监管事项由市场监管所办理",
         })).Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("330108002-SCJG", (string?)(await Preview(changhe, "1202"))["departmentCode"]);
 
-        Assert.Equal(HttpStatusCode.Conflict, (await Client.DeleteAsync("/api/v1/departments/330108002-SCJG")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync($"/api/v1/routing/rules/{rule["id"]}")).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await Client.DeleteAsync("/api/v1/departments/330108002-SCJG")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await (await AdminAsync()).DeleteAsync("/api/v1/departments/330108002-SCJG")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await (await AdminAsync()).DeleteAsync($"/api/v1/routing/rules/{rule["id"]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await (await AdminAsync()).DeleteAsync("/api/v1/departments/330108002-SCJG")).StatusCode);
         Assert.Equal("330108-SCJG", (string?)(await Preview(changhe, "1202"))["departmentCode"]);
     }
 
