@@ -32,8 +32,11 @@ public sealed record CaseDetail(CaseSummary Case, double Lon, double Lat, string
 
 public static class CaseEndpoints
 {
-    /// <summary>A report with nine 10 MB photos inline as base64 fits; anything larger is refused before it is read.</summary>
-    public const long MaxReportBytes = 128 * 1024 * 1024;
+    /// <summary>
+    /// Phones send a few compressed photos inline; bigger files go through POST /files first. Anything larger
+    /// is refused before it is read.
+    /// </summary>
+    public const long MaxReportBytes = 16 * 1024 * 1024;
 
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 

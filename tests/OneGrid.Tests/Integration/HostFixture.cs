@@ -34,7 +34,7 @@ public abstract class HostFixture : IAsyncLifetime
 
     /// <summary>Starts a host and waits until /healthz says it is ready.</summary>
     public static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dataDirectory, DatabaseSettings database, bool demo = true,
-        IReadOnlyDictionary<string, string?>? configuration = null)
+        IReadOnlyDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null)
     {
         var settings = new HostSettings { DataDirectory = dataDirectory, Database = database, Demo = demo, Urls = "http://127.0.0.1:0" };
         var app = OneGridApp.Build(settings, configure: b =>
@@ -42,6 +42,7 @@ public abstract class HostFixture : IAsyncLifetime
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             // Every test signs in from 127.0.0.1; the real per-IP limit is tested on a host of its own.
             b.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?> { ["Access:LoginPermitLimit"] = "100000" });
+            services?.Invoke(b.Services);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,0 +1,240 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+using OneGrid.Tests.Access;
+using OneGrid.Tests.Integration;
+
+namespace OneGrid.Tests.Cases;
+
+/// <summary>The closed loop over HTTP with the demo accounts, on each database.</summary>
+public abstract class CaseApiTests(HostFixture host)
+{
+    private const string Grid = "330108001001001"; // the demo grid worker's grid, in 西陵社区 (the demo community operator's)
+
+    private async Task<(double Lon, double Lat)> PointInGrid(string grid = Grid)
+    {
+        var community = grid[..12];
+        var features = await host.Client.GetFromJsonAsync<JsonObject>($"/api/v1/units/{community}/children.geojson");
+        var feature = features!["features"]!.AsArray().Single(f => (string?)f!["properties"]!["code"] == grid);
+        var polygon = JsonSerializer.Deserialize<NetTopologySuite.Geometries.Geometry>(feature!["geometry"]!.ToJsonString(), GeoJson.Options)!;
+        var p = polygon.InteriorPoint;
+        return (p.X, p.Y);
+    }
+
+    private static object Report((double Lon, double Lat) at, string description = "小区门口有一堆暴露垃圾", string? category = "0102") =>
+        new { lon = at.Lon, lat = at.Lat, description, categoryCode = category };
+
+    private static async Task<JsonObject> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    private static async Task<JsonObject> Problem(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    private static Task<HttpResponseMessage> Act(HttpClient client, long id, string action, object? body = null) =>
+        client.PostAsJsonAsync($"/api/v1/cases/{id}/{action}", body ?? new { });
+
+    private async Task<int> CountAsync() =>
+        (int)(await (await host.ClientAsAsync("district")).GetFromJsonAsync<JsonObject>("/api/v1/cases?pageSize=1"))!["total"]!;
+
+    [Fact]
+    public async Task A_resident_report_is_driven_to_closed_by_the_right_accounts()
+    {
+        var at = await PointInGrid();
+        var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(at)), HttpStatusCode.Created);
+        var id = (long)created["id"]!;
+        Assert.Matches(@"^BJ-\d{8}-\d{6}$", (string)created["number"]!);
+        Assert.Equal("Reported", (string?)created["state"]);
+        Assert.Equal(["330108", "330108001", "330108001001", Grid], created["path"]!.AsArray().Select(p => (string)p!["code"]!).ToArray());
+        Assert.Equal("330108-CG", (string?)created["route"]!["departmentCode"]);
+        Assert.Contains("0102", (string)created["route"]!["explanation"]!);
+
+        using var community = await host.ClientAsAsync("community");
+        using var cg = await host.ClientAsAsync("cg");
+        using var gridWorker = await host.ClientAsAsync("gridworker");
+
+        var c = await Ok(await community.GetAsync($"/api/v1/cases/{id}"));
+        Assert.Equal(["register", "reject", "merge"], c["allowedActions"]!.AsArray().Select(a => (string)a!).ToArray());
+
+        await Ok(await Act(community, id, "register"));
+        await Ok(await Act(community, id, "dispatch"));
+        // The department sees it now, in its inbox.
+        var inbox = await Ok(await cg.GetAsync("/api/v1/inbox"));
+        Assert.Contains(inbox["items"]!.AsArray(), i => (long)i!["id"]! == id);
+        await Ok(await Act(cg, id, "sign"));
+        await Ok(await Act(cg, id, "handle", new { result = "已清运" }));
+        var closed = await Ok(await Act(gridWorker, id, "verify"));
+        Assert.Equal("Closed", (string?)closed["case"]!["state"]);
+
+        var timeline = closed["timeline"]!.AsArray();
+        Assert.Equal(["report", "register", "dispatch", "sign", "handle", "verify"], timeline.Select(e => (string)e!["action"]!).ToArray());
+        Assert.All(timeline, e => Assert.EndsWith("+08:00", e!["at"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Refused_actions_name_the_state_and_what_is_allowed()
+    {
+        var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid())), HttpStatusCode.Created);
+        var id = (long)created["id"]!;
+        using var community = await host.ClientAsAsync("community");
+        using var leader = await host.ClientAsAsync("leader");
+
+        var wrongState = await Problem(await Act(community, id, "dispatch"), HttpStatusCode.Conflict);
+        Assert.Equal("Reported", (string?)wrongState["state"]);
+        Assert.Contains("register", wrongState["allowedActions"]!.AsArray().Select(a => (string)a!));
+
+        var notYours = await Problem(await Act(leader, id, "register"), HttpStatusCode.Forbidden);
+        Assert.Equal(["supervise"], notYours["allowedActions"]!.AsArray().Select(a => (string)a!).ToArray());
+
+        await Problem(await Act(community, id, "fly"), HttpStatusCode.NotFound);
+        var noReason = await Problem(await Act(community, id, "reject"), HttpStatusCode.BadRequest);
+        Assert.NotNull(noReason["errors"]!["reason"]);
+    }
+
+    [Fact]
+    public async Task People_see_only_their_scope()
+    {
+        var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid(), "楼道里堆放杂物")), HttpStatusCode.Created);
+        var id = (long)created["id"]!;
+
+        // Another community's operator: not readable, not actionable, not listed.
+        using var community2 = await host.ClientAsAsync("community2");
+        await Problem(await community2.GetAsync($"/api/v1/cases/{id}"), HttpStatusCode.NotFound);
+        await Problem(await Act(community2, id, "register"), HttpStatusCode.NotFound);
+        var list2 = await Ok(await community2.GetAsync("/api/v1/cases?pageSize=500"));
+        Assert.DoesNotContain(list2["items"]!.AsArray(), i => (long)i!["id"]! == id);
+
+        // The department sees only what was sent to it.
+        using var cg = await host.ClientAsAsync("cg");
+        await Problem(await cg.GetAsync($"/api/v1/cases/{id}"), HttpStatusCode.NotFound);
+        using var community = await host.ClientAsAsync("community");
+        await Ok(await Act(community, id, "register"));
+        await Ok(await Act(community, id, "dispatch", new { departmentCode = "330108-CG" }));
+        await Ok(await cg.GetAsync($"/api/v1/cases/{id}"));
+        var cgList = await Ok(await cg.GetAsync("/api/v1/cases?pageSize=500"));
+        Assert.All(cgList["items"]!.AsArray(), i => Assert.Equal("330108-CG", (string?)i!["departmentCode"]));
+
+        // A courier's code reports, and follows its own reports only.
+        var demo = await host.DemoAsync();
+        using var courier = host.ClientWith("Courier", (string)demo["courierCode"]!);
+        var mine = await Ok(await courier.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid(), "井盖缺失", null)), HttpStatusCode.Created);
+        await Ok(await courier.GetAsync($"/api/v1/cases/{mine["id"]}"));
+        await Problem(await courier.GetAsync($"/api/v1/cases/{id}"), HttpStatusCode.NotFound);
+        var courierList = await Ok(await courier.GetAsync("/api/v1/cases?pageSize=500"));
+        Assert.Equal([(long)mine["id"]!], courierList["items"]!.AsArray().Select(i => (long)i!["id"]!).ToArray());
+    }
+
+    [Fact]
+    public async Task Reporter_phone_is_masked_for_roles_that_do_not_need_it()
+    {
+        var at = await PointInGrid();
+        var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = at.Lon, lat = at.Lat, description = "噪音扰民", reporterName = "张三丰", reporterPhone = "13812341234" }), HttpStatusCode.Created);
+        using var community = await host.ClientAsAsync("community");
+        using var leader = await host.ClientAsAsync("leader");
+        var forCommunity = await Ok(await community.GetAsync($"/api/v1/cases/{created["id"]}"));
+        Assert.Equal("13812341234", (string?)forCommunity["reporterPhone"]);
+        var forLeader = await Ok(await leader.GetAsync($"/api/v1/cases/{created["id"]}"));
+        Assert.Equal("138****1234", (string?)forLeader["reporterPhone"]);
+        Assert.Equal("张**", (string?)forLeader["reporterName"]);
+    }
+
+    [Fact]
+    public async Task A_retried_report_with_the_same_idempotency_key_yields_one_case()
+    {
+        var body = JsonSerializer.Serialize(Report(await PointInGrid(), "路灯不亮", null));
+        var key = Guid.NewGuid().ToString();
+        var before = await CountAsync();
+        async Task<JsonObject> Send()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", key);
+            return await Ok(await host.Client.SendAsync(request), HttpStatusCode.Created);
+        }
+        var first = await Send();
+        var again = await Send();
+        Assert.Equal((long)first["id"]!, (long)again["id"]!);
+        Assert.Equal((string?)first["number"], (string?)again["number"]);
+        Assert.Equal(before + 1, await CountAsync());
+    }
+
+    [Fact]
+    public async Task Malformed_reports_are_4xx_problems_and_nothing_is_written()
+    {
+        var at = await PointInGrid();
+        var before = await CountAsync();
+        var textAsPng = "data:image/png;base64," + Convert.ToBase64String("just some text, not a picture"u8.ToArray());
+        var bad = new (string Body, string ContentType, HttpStatusCode Status, string? Field)[]
+        {
+            ("{ \"lon\": 120.2, \"lat\": ", "application/json", HttpStatusCode.BadRequest, null),
+            (Json(new { lon = "east", lat = at.Lat, description = "垃圾" }), "application/json", HttpStatusCode.BadRequest, "lon"),
+            (Json(new { lon = at.Lon, lat = at.Lat, description = "" }), "application/json", HttpStatusCode.BadRequest, "description"),
+            (Json(new { lon = at.Lon, lat = at.Lat }), "application/json", HttpStatusCode.BadRequest, "description"),
+            (Json(new { lon = 0, lat = 0, description = "垃圾" }), "application/json", (HttpStatusCode)422, null),
+            (Json(new { lon = at.Lon, lat = at.Lat, description = "垃圾", photos = new[] { textAsPng } }), "application/json", HttpStatusCode.BadRequest, "photos"),
+            (Json(new { lon = at.Lon, lat = at.Lat, description = "垃圾", categoryCode = "no-such" }), "application/json", HttpStatusCode.BadRequest, "categoryCode"),
+            ("lon=120&lat=30", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType, null),
+        };
+        foreach (var (body, type, status, field) in bad)
+        {
+            var response = await host.Client.PostAsync("/api/v1/reports", new StringContent(body, Encoding.UTF8, type));
+            var problem = await Problem(response, status);
+            if (field is not null) Assert.NotNull(problem["errors"]![field]);
+        }
+
+        // Larger than the limit: refused before it is read.
+        var huge = new ByteArrayContent(new byte[OneGrid.Cases.CaseEndpoints.MaxReportBytes + 1]);
+        huge.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        await Problem(await host.Client.PostAsync("/api/v1/reports", huge), HttpStatusCode.RequestEntityTooLarge);
+
+        // A text file posing as a PNG upload is refused by its content, whatever its name and declared type.
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent("not an image"u8.ToArray());
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
+        form.Add(file, "file", "photo.png");
+        var upload = await Problem(await host.Client.PostAsync("/api/v1/files", form), HttpStatusCode.BadRequest);
+        Assert.NotNull(upload["errors"]!["file"]);
+
+        Assert.Equal(before, await CountAsync());
+    }
+
+    private static string Json(object o) => JsonSerializer.Serialize(o);
+
+    [Fact]
+    public async Task A_photo_uploaded_first_is_attached_and_served_to_those_who_see_the_case()
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, .. Guid.NewGuid().ToByteArray()];
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(png), "file", "anything.txt");
+        var uploaded = await Ok(await host.Client.PostAsync("/api/v1/files", form), HttpStatusCode.Created);
+        Assert.Equal("image/png", (string?)uploaded["contentType"]);
+        var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = (await PointInGrid()).Lon, lat = (await PointInGrid()).Lat, description = "树枝折断", photos = new[] { (string)uploaded["id"]! } }),
+            HttpStatusCode.Created);
+        using var community = await host.ClientAsAsync("community");
+        var c = await Ok(await community.GetAsync($"/api/v1/cases/{created["id"]}"));
+        var url = (string)c["attachments"]![0]!["url"]!;
+        Assert.Equal(png, await community.GetByteArrayAsync(url));
+        using var community2 = await host.ClientAsAsync("community2");
+        Assert.Equal(HttpStatusCode.NotFound, (await community2.GetAsync(url)).StatusCode);
+    }
+}
+
+public sealed class CaseApiSqliteTests(SqliteHostFixture host) : CaseApiTests(host), IClassFixture<SqliteHostFixture>;
+
+[Trait("Database", "Postgres")]
+public sealed class CaseApiPostgresTests(PostgresHostFixture host) : CaseApiTests(host), IClassFixture<PostgresHostFixture>;
