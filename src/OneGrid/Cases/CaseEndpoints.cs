@@ -51,6 +51,8 @@ public static class CaseEndpoints
         api.MapGet("/cases", ListCases).WithName("ListCases").WithSummary("Cases the caller may see, filtered, paged and sorted.");
         api.MapGet("/inbox", Inbox).WithName("Inbox").WithSummary("Cases waiting for the caller to act.");
         api.MapGet("/cases/{id}", GetCase).WithName("GetCase").WithSummary("A case with its timeline, attachments and the actions the caller may take.");
+        api.MapPost("/cases/{id}/reveal-contact", RevealContact).WithName("RevealReporterContact")
+            .WithSummary("The reporter's unmasked name and phone, for staff who can read the case; recorded in the audit log.");
         api.MapPost("/cases/{id}/{action}", Act).WithName("ActOnCase").WithSummary("register, reject, merge, dispatch, sign, return, handle, verify, rework, reopen, escalate, supervise, unsupervise, rate");
         return app;
     }
@@ -225,6 +227,20 @@ public static class CaseEndpoints
         var actor = actors.Current;
         var c = await cases.ActAsync(id, action, body, actor, ct);
         return TypedResults.Ok(await DetailAsync(c, actor, db, territory, ct));
+    }
+
+    /// <summary>Staff who can read a case may see the reporter's contact to call back; the request itself is audited (a POST).</summary>
+    internal static async Task<IResult> RevealContact(string id, HttpContext http, CaseService cases, IActorAccessor actors, CancellationToken ct)
+    {
+        var actor = actors.Current;
+        var c = await cases.FindVisibleAsync(id, actor, track: false, ct);
+        if (c is null) return Problem(CaseService.NotFound(id));
+        if (actor.IsAnonymous || actor.IsCourier || actor.IsApiClient || CaseActions.IsReporter(c, actor))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, "forbidden", "无权查看联系方式", "You may not see the reporter's contact");
+        }
+        AuditTrail.Note(http, $"cases/{c.Id}", $"revealed reporter contact of {c.Number}");
+        return TypedResults.Ok(new { name = c.ReporterName, phone = c.ReporterPhone });
     }
 
     private static async Task<CaseDetail> DetailAsync(Case c, Actor actor, OneGridDbContext db, TerritoryIndexHolder territory, CancellationToken ct)

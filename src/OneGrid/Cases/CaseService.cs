@@ -31,6 +31,8 @@ public sealed class CaseService(
 {
     private readonly CaseOptions _options = options.Value;
 
+    public const int CourierPointsPerCase = 1;
+
     public async Task<ReportOutcome> ReportAsync(ReportRequest request, Actor actor, ReporterKind reporterKind,
         string? idempotencyKey, string requestHash, CancellationToken ct)
     {
@@ -345,6 +347,12 @@ public sealed class CaseService(
         }
         c.CategorySuggested = false;
         c.RegisteredAt = now;
+        if (c.ReporterKind == ReporterKind.Courier && c.RegisteredAt is not null && c.ReporterId is { } reporter &&
+            reporter.StartsWith(Actor.CourierIdPrefix, StringComparison.Ordinal) && long.TryParse(reporter[Actor.CourierIdPrefix.Length..], out var courierId))
+        {
+            // A courier's report that becomes a case earns a credit point (小哥码 incentive), in the same transaction.
+            await CourierCredits.AwardAsync(db, courierId, CourierPointsPerCase, ct);
+        }
         Transition(c, CaseActions.Register, CaseState.Registered, actor, body.Note, new { category = c.CategoryCode, route = c.RouteExplanation }, now);
         StartPhase(c, Phase.Dispatch, now);
     }

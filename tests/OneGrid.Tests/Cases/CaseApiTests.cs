@@ -136,6 +136,18 @@ public abstract class CaseApiTests(HostFixture host)
         await Problem(await courier.GetAsync($"/api/v1/cases/{id}"), HttpStatusCode.NotFound);
         var courierList = await Ok(await courier.GetAsync("/api/v1/cases?pageSize=500"));
         Assert.Equal([(long)mine["id"]!], courierList["items"]!.AsArray().Select(i => (long)i!["id"]!).ToArray());
+
+        // Once the report becomes a case, the courier earns a credit point.
+        var me = await Ok(await courier.GetAsync("/api/v1/auth/me"));
+        var courierId = long.Parse(((string)me["userId"]!)["courier:".Length..]);
+        long Points()
+        {
+            using var scope = host.App.Services.CreateScope();
+            return scope.ServiceProvider.GetRequiredService<OneGridDbContext>().Couriers.Single(x => x.Id == courierId).CreditPoints;
+        }
+        var before = Points();
+        await Ok(await Act(community, (long)mine["id"]!, "register", new { categoryCode = "0601" }));
+        Assert.Equal(before + 1, Points());
     }
 
     [Fact]
@@ -151,6 +163,22 @@ public abstract class CaseApiTests(HostFixture host)
         var forLeader = await Ok(await leader.GetAsync($"/api/v1/cases/{created["id"]}"));
         Assert.Equal("138****1234", (string?)forLeader["reporterPhone"]);
         Assert.Equal("张**", (string?)forLeader["reporterName"]);
+
+        // The leader may reveal it to call back; that is written to the audit log.
+        var revealed = await Ok(await leader.PostAsync($"/api/v1/cases/{created["id"]}/reveal-contact", null));
+        Assert.Equal("13812341234", (string?)revealed["phone"]);
+        using var admin = await host.ClientAsAsync("admin");
+        var found = false;
+        for (long after = 0; !found;)
+        {
+            var items = (await Ok(await admin.GetAsync($"/api/v1/audit?limit=1000&after={after}")))["items"]!.AsArray();
+            if (items.Count == 0) break;
+            found = items.Any(e => e!.ToJsonString().Contains($"revealed reporter contact of {created["number"]}"));
+            after = (long)items[^1]!["id"]!;
+        }
+        Assert.True(found, "the reveal is in the audit log");
+        // The reporter's own courier or an anonymous caller cannot.
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync($"/api/v1/cases/{created["id"]}/reveal-contact", null)).StatusCode);
     }
 
     [Fact]
