@@ -17,12 +17,13 @@ internal static class BenchCommands
         var postgis = new Option<bool>("--postgis") { Description = "Also run the same points as ST_Contains queries in PostGIS and compare" };
         var pg = new Option<string?>("--pg") { Description = "PostGIS connection string (default: start a throwaway cluster with scripts/pg-throwaway.sh)" };
 
-        var resolve = new Command("resolve", "Point → grid lookups per second on one thread") { grids, seconds, seed, postgis, pg };
+        var hangzhou = new Option<bool>("--hangzhou") { Description = "Use the generated tree of all Hangzhou (33,193 grids of very unequal size) instead of N even grids" };
+        var resolve = new Command("resolve", "Point → grid lookups per second on one thread") { grids, seconds, seed, postgis, pg, hangzhou };
         resolve.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(grids);
             if (n < 1) { AnsiConsole.MarkupLine("[red]--grids must be ≥ 1[/]"); return 2; }
-            var setup = ResolveBench.Setup(n, parse.GetValue(seed));
+            var setup = parse.GetValue(hangzhou) ? ResolveBench.SetupHangzhou(parse.GetValue(seed)) : ResolveBench.Setup(n, parse.GetValue(seed));
             AnsiConsole.MarkupLineInterpolated($"{setup.Index.GridCount:N0} grids over Hangzhou generated in {setup.GenerateSeconds:0.0} s; index built in {setup.IndexSeconds:0.00} s");
             var rate = ResolveBench.Measure(setup.Index, setup.Points, TimeSpan.FromSeconds(parse.GetValue(seconds)));
             if (parse.GetValue(postgis))
@@ -69,6 +70,22 @@ internal static class ResolveBench
         watch.Restart();
         var index = new TerritoryIndex(grids.Select(g => new UnitRef(g.Item1, g.Item1, UnitLevel.Grid, null)), grids, revision: 1);
         var indexSeconds = watch.Elapsed.TotalSeconds;
+        var points = Tessellator.RandomPointsInside(city, 100_000, new Random(seed + 1));
+        return new ResolveBenchSetup(index, grids, points, generate, indexSeconds);
+    }
+
+    /// <summary>The whole generated city tree: grids as small as an old-town block and as large as a mountain village.</summary>
+    public static ResolveBenchSetup SetupHangzhou(int seed)
+    {
+        var watch = Stopwatch.StartNew();
+        var units = TerritoryGenerator.Generate(Territory.Import.DivisionsCsv.Hangzhou(), TerritoryGenerator.HangzhouOutlines(), "3301",
+            new GenerationOptions { Seed = seed });
+        var grids = units.Where(u => u.Level == UnitLevel.Grid).Select(u => (u.Code, u.Boundary!)).ToList();
+        var generate = watch.Elapsed.TotalSeconds;
+        watch.Restart();
+        var index = new TerritoryIndex(units.Select(u => new UnitRef(u.Code, u.Name, u.Level, u.ParentCode)), grids, revision: 1);
+        var indexSeconds = watch.Elapsed.TotalSeconds;
+        var city = units.Single(u => u.Level == UnitLevel.City).Boundary!;
         var points = Tessellator.RandomPointsInside(city, 100_000, new Random(seed + 1));
         return new ResolveBenchSetup(index, grids, points, generate, indexSeconds);
     }

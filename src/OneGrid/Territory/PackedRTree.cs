@@ -96,20 +96,28 @@ public sealed class PackedRTree
         _root = levelStart;
     }
 
-    /// <summary>Writes the ids of items whose box contains (x, y) into <paramref name="results"/>; returns how many there are (may exceed the span's length).</summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit] // the stack is written before it is read; zeroing it costs more than the walk
-    public int Query(double x, double y, Span<int> results)
+    /// <summary>A callback for <see cref="Visit{TVisitor}"/>: return false to stop the walk.</summary>
+    public interface IVisitor
     {
-        if (_count == 0) return 0;
+        bool Visit(int item);
+    }
+
+    /// <summary>
+    /// Calls the visitor for each item whose box contains (x, y) until it returns false. The visitor is a
+    /// struct passed by reference, so the JIT specialises the walk for it: no delegate, no allocation, and
+    /// the caller can stop at the first sure hit instead of collecting every candidate first.
+    /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit]
+    public void Visit<TVisitor>(double x, double y, ref TVisitor visitor) where TVisitor : struct, IVisitor
+    {
+        if (_count == 0) return;
         if (_count == 1)
         {
-            if (!Contains(0, x, y)) return 0;
-            if (results.Length > 0) results[0] = _index[0];
-            return 1;
+            if (Contains(0, x, y)) visitor.Visit(_index[0]);
+            return;
         }
         Span<int> stack = stackalloc int[128];
         var sp = 0;
-        var found = 0;
         stack[sp++] = _root;
         while (sp > 0)
         {
@@ -120,8 +128,7 @@ public sealed class PackedRTree
                 if (!Contains(pos, x, y)) continue;
                 if (pos < _count)
                 {
-                    if (found < results.Length) results[found] = _index[pos];
-                    found++;
+                    if (!visitor.Visit(_index[pos])) return;
                 }
                 else
                 {
@@ -129,7 +136,6 @@ public sealed class PackedRTree
                 }
             }
         }
-        return found;
     }
 
     /// <summary>Ids of items whose box intersects the rectangle (for the rare near-miss path; allocates).</summary>

@@ -31,6 +31,7 @@ public sealed class TerritoryIndex
     private readonly PackedRTree _tree;
     private readonly double[] _coordinates;
     private readonly int[] _start, _end;
+    private readonly BucketGrid _buckets;
     private readonly Dictionary<string, UnitRef> _units;
     private readonly double _toleranceMeters;
 
@@ -72,6 +73,7 @@ public sealed class TerritoryIndex
             _end[g] = coordinates.Count;
         }
         _coordinates = coordinates.ToArray();
+        _buckets = new BucketGrid(_grids.Select(g => g.Boundary.EnvelopeInternal).ToArray());
     }
 
     /// <summary>Builds the index from stored units (boundaries as WKB).</summary>
@@ -106,34 +108,112 @@ public sealed class TerritoryIndex
     /// The grid containing (lon, lat); on a shared edge the grid with the lowest code, so the answer
     /// is stable; else the nearest grid within the tolerance, flagged; else null ("outside the territory").
     /// </summary>
-    [System.Runtime.CompilerServices.SkipLocalsInit]
     public Resolution? Resolve(double lon, double lat)
     {
-        Span<int> candidates = stackalloc int[32];
-        var found = _tree.Query(lon, lat, candidates);
-        if (found > candidates.Length)
+        var hit = new PointHit(this, lon, lat);
+        if (!_buckets.Visit(lon, lat, ref hit)) _tree.Visit(lon, lat, ref hit);
+        if (hit.Interior >= 0) return _grids[hit.Interior].Inside;
+        return hit.Boundary >= 0 ? _grids[hit.Boundary].Inside : ResolveNearest(lon, lat);
+    }
+
+    /// <summary>
+    /// A uniform grid of buckets over the territory's extent, about two per grid, each listing the grids
+    /// whose envelope overlaps it: a point finds its candidates with arithmetic and one read, where the
+    /// R-tree needs a walk of several levels. Where grids are much smaller than average (a dense old town
+    /// in a rural county) a bucket lists too many to be worth it, and the lookup takes the R-tree instead.
+    /// </summary>
+    private sealed class BucketGrid
+    {
+        private const int Dense = 12;
+        private readonly double _minX, _minY, _invW, _invH;
+        private readonly int _cols, _rows;
+        private readonly int[] _first;   // bucket b lists _items[_first[b] .. _first[b + 1])
+        private readonly int[] _items;
+        private readonly double[] _boxes; // grid envelopes, interleaved, by grid id
+
+        public BucketGrid(Envelope[] envelopes)
         {
-            // Pathologically many overlapping envelopes here: take the slow, allocating path.
-            candidates = _tree.Query(lon, lat, lon, lat).ToArray();
-            found = candidates.Length;
+            _boxes = envelopes.SelectMany(e => new[] { e.MinX, e.MinY, e.MaxX, e.MaxY }).ToArray();
+            if (envelopes.Length == 0)
+            {
+                _first = [0];
+                _items = [];
+                return;
+            }
+            var extent = new Envelope();
+            foreach (var e in envelopes) extent.ExpandToInclude(e);
+            var cell = Math.Sqrt(Math.Max(extent.Area, 1e-12) / (2.0 * envelopes.Length));
+            _cols = Math.Clamp((int)Math.Ceiling(extent.Width / cell), 1, 8192);
+            _rows = Math.Clamp((int)Math.Ceiling(extent.Height / cell), 1, 8192);
+            (_minX, _minY) = (extent.MinX, extent.MinY);
+            _invW = _cols / Math.Max(extent.Width, 1e-12);
+            _invH = _rows / Math.Max(extent.Height, 1e-12);
+
+            var counts = new int[_cols * _rows + 1];
+            foreach (var e in envelopes) ForEachBucket(e, b => counts[b + 1]++);
+            for (var b = 0; b < _cols * _rows; b++) counts[b + 1] += counts[b];
+            _first = counts;
+            _items = new int[counts[^1]];
+            var fill = (int[])counts.Clone();
+            for (var id = 0; id < envelopes.Length; id++)
+            {
+                var grid = id;
+                ForEachBucket(envelopes[id], b => _items[fill[b]++] = grid);
+            }
         }
 
-        GridEntry? best = null;
-        for (var i = 0; i < found; i++)
+        private void ForEachBucket(Envelope e, Action<int> action)
         {
-            var id = candidates[i];
-            var grid = _grids[id];
-            var location = Locate(lon, lat, _start[id], _end[id]);
-            if (location == Location.Interior)
+            var c0 = Column(e.MinX); var c1 = Column(e.MaxX);
+            var r0 = Row(e.MinY); var r1 = Row(e.MaxY);
+            for (var r = r0; r <= r1; r++)
+            for (var c = c0; c <= c1; c++) action(r * _cols + c);
+        }
+
+        private int Column(double x) => Math.Clamp((int)((x - _minX) * _invW), 0, _cols - 1);
+        private int Row(double y) => Math.Clamp((int)((y - _minY) * _invH), 0, _rows - 1);
+
+        /// <summary>Visits the candidates of the point's bucket; false when the bucket is too dense (or the point is off the grid) and the caller should walk the tree.</summary>
+        public bool Visit<TVisitor>(double x, double y, ref TVisitor visitor) where TVisitor : struct, PackedRTree.IVisitor
+        {
+            var fx = (x - _minX) * _invW;
+            var fy = (y - _minY) * _invH;
+            if (!(fx >= 0 && fy >= 0 && fx < _cols && fy < _rows)) return false;
+            var b = (int)fy * _cols + (int)fx;
+            int from = _first[b], to = _first[b + 1];
+            if (to - from > Dense) return false;
+            for (var k = from; k < to; k++)
             {
-                return grid.Inside;
+                var id = _items[k];
+                var i = 4 * id;
+                if (x < _boxes[i] || y < _boxes[i + 1] || x > _boxes[i + 2] || y > _boxes[i + 3]) continue;
+                if (!visitor.Visit(id)) break;
             }
-            if (location == Location.Boundary && (best is null || string.CompareOrdinal(grid.Code, best.Code) < 0))
+            return true;
+        }
+    }
+
+    /// <summary>Tests each candidate as the tree walk finds it and stops at the first grid the point is inside.</summary>
+    private struct PointHit(TerritoryIndex index, double x, double y) : PackedRTree.IVisitor
+    {
+        public int Interior = -1;
+        public int Boundary = -1;
+
+        public bool Visit(int id)
+        {
+            switch (index.Locate(x, y, index._start[id], index._end[id]))
             {
-                best = grid;
+                case Location.Interior:
+                    Interior = id;
+                    return false;
+                case Location.Boundary:
+                    // On an edge two grids share: the lower code, so the answer never depends on tree order.
+                    if (Boundary < 0 || string.CompareOrdinal(index._grids[id].Code, index._grids[Boundary].Code) < 0) Boundary = id;
+                    return true;
+                default:
+                    return true;
             }
         }
-        return best?.Inside ?? ResolveNearest(lon, lat);
     }
 
     private Resolution? ResolveNearest(double lon, double lat)
