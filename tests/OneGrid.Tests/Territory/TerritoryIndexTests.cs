@@ -189,4 +189,28 @@ public class TerritoryIndexTests
         Parallel.For(0, samples.Count, i => parallel[i] = index.Resolve(samples[i].Point.X, samples[i].Point.Y)?.Grid.Code);
         Assert.Equal(samples.Select(s => s.Code), parallel);
     }
+
+    [Fact]
+    public void Grids_of_very_unequal_size_resolve_whether_the_bucket_is_sparse_or_dense()
+    {
+        // One large rural grid and a hundred tiny old-town grids packed in one corner: the tiny ones crowd
+        // a few buckets past the bucket grid's limit, so lookups there take the R-tree; the large one does not.
+        var grids = new List<(string Code, Geometry Boundary)> { ("G-big", Geo.Box(121.0, 30.0, 121.9, 30.9)) };
+        for (var i = 0; i < 10; i++)
+        for (var j = 0; j < 10; j++)
+        {
+            grids.Add(($"G-{i}-{j}", Geo.Box(120.9 + i * 0.01, 30.0 + j * 0.01, 120.91 + i * 0.01, 30.01 + j * 0.01)));
+        }
+        var units = grids.Select(g => new UnitRef(g.Code, g.Code, UnitLevel.Grid, null));
+        var index = new TerritoryIndex(units, grids, revision: 1);
+
+        Assert.Equal("G-big", index.Resolve(121.5, 30.5)!.Grid.Code);
+        for (var i = 0; i < 10; i++)
+        for (var j = 0; j < 10; j++)
+        {
+            Assert.Equal($"G-{i}-{j}", index.Resolve(120.905 + i * 0.01, 30.005 + j * 0.01)!.Grid.Code);
+        }
+        // Between the two groups there is nothing: far from both, no grid.
+        Assert.Null(index.Resolve(120.95, 30.5));
+    }
 }
