@@ -7,6 +7,8 @@ public static class CaseModule
         services.Configure<CaseOptions>(configuration.GetSection("Cases"));
         services.AddSingleton<AttachmentStore>();
         services.AddScoped<CaseService>();
+        services.AddSingleton<ReportWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<DeadlineWorker>();
         return services;
     }

@@ -27,7 +27,7 @@ public sealed record DuplicateCandidate(long Id, string Number, double DistanceM
 /// </summary>
 public sealed class CaseService(
     OneGridDbContext db, TerritoryIndexHolder territory, ICaseRouter router, IWorkingCalendar calendar,
-    AttachmentStore files, IOptions<CaseOptions> options, TimeProvider time)
+    AttachmentStore files, ReportWriter writer, IOptions<CaseOptions> options, TimeProvider time)
 {
     private readonly CaseOptions _options = options.Value;
 
@@ -86,29 +86,18 @@ public sealed class CaseService(
         };
         StartPhase(c, request.SelfHandled ? Phase.Verify : Phase.Register, now);
 
+        var report = new PendingReport(c,
+            NewEvent(c, request.SelfHandled ? "report-self-handled" : "report", null, c.State, actor, null,
+                new { grid = c.GridCode, nearest = place.Nearest, route = route.Explanation, photos = photos.Select(p => p.Sha256) }, now),
+            photos.Select(p => new CaseAttachment { Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size, Purpose = "report", CreatedAt = now }).ToList(),
+            scopedKey is null ? null : new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CreatedAt = now });
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            c.Number = await CaseNumbers.NextAsync(db, c.DistrictCode, now, ct);
-            db.Cases.Add(c);
-            await db.SaveChangesAsync(ct);
-            AddEvent(c, request.SelfHandled ? "report-self-handled" : "report", null, c.State, actor, null,
-                new { grid = c.GridCode, nearest = place.Nearest, route = route.Explanation, photos = photos.Select(p => p.Sha256) }, now);
-            foreach (var p in photos)
-            {
-                db.CaseAttachments.Add(new CaseAttachment { CaseId = c.Id, Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size, Purpose = "report", CreatedAt = now });
-            }
-            if (scopedKey is not null)
-            {
-                db.Set<IdempotencyRecord>().Add(new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CaseId = c.Id, CreatedAt = now });
-            }
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
+            await writer.WriteAsync(report, ct);
         }
         catch (DbUpdateException) when (scopedKey is not null)
         {
             // Two retries raced: the other one committed first. Answer with its case.
-            db.ChangeTracker.Clear();
             if (await ReplayAsync(scopedKey, requestHash, actor, ct) is { } raced) return raced;
             throw;
         }
@@ -445,7 +434,13 @@ public sealed class CaseService(
 
     private CaseEvent AddEvent(Case c, string action, CaseState? from, CaseState to, Actor actor, string? note, object? data, DateTimeOffset now)
     {
-        var evt = new CaseEvent
+        var evt = NewEvent(c, action, from, to, actor, note, data, now);
+        db.CaseEvents.Add(evt);
+        return evt;
+    }
+
+    private static CaseEvent NewEvent(Case c, string action, CaseState? from, CaseState to, Actor actor, string? note, object? data, DateTimeOffset now) =>
+        new()
         {
             CaseId = c.Id,
             At = now,
@@ -457,9 +452,6 @@ public sealed class CaseService(
             Note = note,
             Data = data is null ? null : JsonSerializer.Serialize(data),
         };
-        db.CaseEvents.Add(evt);
-        return evt;
-    }
 
     private void AddAttachments(Case c, IEnumerable<StoredFile> stored, string purpose, DateTimeOffset now)
     {

@@ -34,7 +34,7 @@ public static class PersistenceServices
 
     internal static T ConfigureSqlite<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
     {
-        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations"));
+        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas());
         return builder;
     }
 

@@ -59,8 +59,10 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton(Options.Create(options ?? new CaseOptions()));
         services.AddSingleton<TimeProvider>(_ => world!.Clock);
         services.AddScoped<CaseService>();
+        services.AddSingleton<ReportWriter>();
         var provider = services.BuildServiceProvider();
         world = new CaseWorld(dir, provider);
+        await provider.GetRequiredService<ReportWriter>().StartAsync(CancellationToken.None);
 
         File.Copy(await Template.Value, Path.Combine(dir, DatabaseSettings.SqliteFileName));
         await using (var scope = provider.CreateAsyncScope())
@@ -136,6 +138,7 @@ public sealed class CaseWorld : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _services.GetRequiredService<ReportWriter>().StopAsync(CancellationToken.None);
         await _services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }

@@ -676,6 +676,8 @@ namespace OneGrid.Persistence.Migrations.Postgres
 
                     b.HasIndex("ReporterId");
 
+                    b.HasIndex("CategoryCode", "Lat");
+
                     b.HasIndex("CategoryCode", "State");
 
                     b.HasIndex("State", "GridCode");

@@ -656,6 +656,8 @@ namespace OneGrid.Persistence.Migrations.Sqlite
 
                     b.HasIndex("ReporterId");
 
+                    b.HasIndex("CategoryCode", "Lat");
+
                     b.HasIndex("CategoryCode", "State");
 
                     b.HasIndex("State", "GridCode");

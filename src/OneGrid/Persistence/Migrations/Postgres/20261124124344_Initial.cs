@@ -632,6 +632,11 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 columns: new[] { "CaseId", "Id" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_cases_CategoryCode_Lat",
+                table: "cases",
+                columns: new[] { "CategoryCode", "Lat" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_cases_CategoryCode_State",
                 table: "cases",
                 columns: new[] { "CategoryCode", "State" });
