@@ -229,7 +229,7 @@ public static partial class CalendarEndpoints
         }
         if (report.Written)
         {
-            // This node serves the new days at once; the others within CalendarRefresher.Period.
+            // This node serves the new days at once; the others within CalendarRefresher.Interval.
             await provider.RefreshAsync(db, ct: ct);
         }
         return TypedResults.Ok(new CalendarImportResponse(report.Days, report.Holidays, report.Workdays, report.Years, report.DryRun,

@@ -87,27 +87,14 @@ internal sealed class CalendarStartupTask : IStartupTask
 /// </summary>
 internal sealed class CalendarRefresher(
     IServiceScopeFactory scopes, WorkingCalendarProvider provider, StartupState startup, TimeProvider time,
-    ILogger<CalendarRefresher> logger) : BackgroundService
+    ILogger<CalendarRefresher> logger) : PeriodicWork(scopes, startup, time, logger)
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await startup.WhenReady(stoppingToken);
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                using var scope = scopes.CreateScope();
-                await provider.RefreshAsync(scope.ServiceProvider.GetRequiredService<OneGridDbContext>(), ct: stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Calendar refresh failed; keeping the loaded calendar");
-            }
-        }
-    }
+    protected override TimeSpan Period => Interval;
+
+    protected override Task RunAsync(IServiceProvider services, CancellationToken ct) =>
+        provider.RefreshAsync(services.GetRequiredService<OneGridDbContext>(), ct: ct);
 }
 
 public static class CalendarModule

@@ -186,6 +186,7 @@ public sealed class CaseService(
         var nearby = await db.Cases.AsNoTracking()
             .Where(x => x.Id != c.Id && x.CategoryCode == c.CategoryCode && open.Contains(x.State) && x.ReportedAt >= since &&
                         x.Lon >= c.Lon - dLon && x.Lon <= c.Lon + dLon && x.Lat >= c.Lat - dLat && x.Lat <= c.Lat + dLat)
+            .OrderByDescending(x => x.Id)
             .Select(x => new { x.Id, x.Number, x.Lon, x.Lat })
             .Take(50)
             .ToListAsync(ct);

@@ -13,28 +13,15 @@ namespace OneGrid.Cases;
 /// applies it, and a restart simply picks up what is still due.
 /// </summary>
 public sealed class DeadlineWorker(IServiceScopeFactory scopes, StartupState startup, IOptions<CaseOptions> options, TimeProvider time,
-    ILogger<DeadlineWorker> logger) : BackgroundService
+    ILogger<DeadlineWorker> logger) : PeriodicWork(scopes, startup, time, logger)
 {
     public static readonly Actor SystemActor = new("system", "system", "系统（时限监控）", []);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await startup.WhenReady(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.DeadlineScanPeriod, time);
-        do
-        {
-            try
-            {
-                using var scope = scopes.CreateScope();
-                await ScanAsync(scope.ServiceProvider, stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Deadline scan failed; will retry");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Period => options.Value.DeadlineScanPeriod;
+
+    protected override bool RunAtStart => true;
+
+    protected override Task RunAsync(IServiceProvider services, CancellationToken ct) => ScanAsync(services, ct);
 
     /// <summary>One pass over due warnings and overdue cases. Returns how many changes this node applied.</summary>
     public static async Task<int> ScanAsync(IServiceProvider services, CancellationToken ct)

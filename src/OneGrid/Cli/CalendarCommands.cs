@@ -55,7 +55,7 @@ internal static class CalendarCommands
             return 0;
         }
         AnsiConsole.MarkupLineInterpolated(
-            $"[green]Imported {report.Days} day(s) in {years}: {report.Created} created, {report.Updated} updated (calendar revision {report.Revision}). Running nodes reload within {(int)CalendarRefresher.Period.TotalSeconds} s.[/]");
+            $"[green]Imported {report.Days} day(s) in {years}: {report.Created} created, {report.Updated} updated (calendar revision {report.Revision}). Running nodes reload within {(int)CalendarRefresher.Interval.TotalSeconds} s.[/]");
         return 0;
     }
 }

@@ -50,25 +50,10 @@ public sealed class TerritoryIndexHolder(ILogger<TerritoryIndexHolder> logger)
 /// </summary>
 internal sealed class TerritoryIndexRefresher(
     IServiceScopeFactory scopes, TerritoryIndexHolder holder, StartupState startup, TimeProvider time,
-    ILogger<TerritoryIndexRefresher> logger) : BackgroundService
+    ILogger<TerritoryIndexRefresher> logger) : PeriodicWork(scopes, startup, time, logger)
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
+    protected override TimeSpan Period => TimeSpan.FromSeconds(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await startup.WhenReady(stoppingToken);
-        using var timer = new PeriodicTimer(Period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                using var scope = scopes.CreateScope();
-                await holder.RefreshAsync(scope.ServiceProvider.GetRequiredService<OneGridDbContext>(), ct: stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogWarning(e, "Territory index refresh failed; keeping the loaded index");
-            }
-        }
-    }
+    protected override Task RunAsync(IServiceProvider services, CancellationToken ct) =>
+        holder.RefreshAsync(services.GetRequiredService<OneGridDbContext>(), ct: ct);
 }
