@@ -24,6 +24,8 @@ public static class CaseQueries
             }
             var unit = g.UnitCode;
             visible = Or(visible, c => c.GridCode.StartsWith(unit));
+            // As CaseActions.IsHandler: a community operator handles what is sent to the community itself.
+            if (g.Role == Role.CommunityOperator) visible = Or(visible, c => c.DepartmentCode == unit);
         }
         return visible is null ? cases.Where(_ => false) : cases.Where(visible);
     }
@@ -41,6 +43,8 @@ public static class CaseQueries
                     mine = Or(mine, c => c.GridCode.StartsWith(unit) && (
                         (c.OwningLevel == OwningLevel.Community && (c.State == CaseState.Reported || c.State == CaseState.Registered)) ||
                         c.State == CaseState.Handled));
+                    // A matter the community handles itself: it signs for it and handles it like a department.
+                    mine = Or(mine, c => c.DepartmentCode == unit && (c.State == CaseState.Dispatched || c.State == CaseState.InProgress));
                     break;
                 case Role.StreetDispatcher:
                     var platform = g.PlatformCode;

@@ -355,6 +355,11 @@ public sealed class CaseService(
         {
             throw CaseProblemException.Invalid("departmentCode", $"部门 {department} 不存在", $"Unknown department {department}");
         }
+        if (territory.Current.Find(department) is { Level: UnitLevel.Community } && department != c.CommunityCode)
+        {
+            // A community handles matters of its own territory only; another community is not a department.
+            throw CaseProblemException.Invalid("departmentCode", $"只能派给事件所在的社区 {c.CommunityCode}", $"Only the case's own community {c.CommunityCode} can handle it");
+        }
         c.DepartmentCode = department;
         c.DispatchedAt = now;
         Transition(c, CaseActions.Dispatch, CaseState.Dispatched, actor, body.Note, new { department }, now);

@@ -289,6 +289,35 @@ public abstract class AuthorizationMatrixTests
         if (caller == "anonymous") return new HttpClient { BaseAddress = _host.Client.BaseAddress };
         return await _host.ClientAsAsync(caller);
     }
+
+    /// <summary>A matter the community handles itself is dispatched to the community: its operator must sign and handle it, so it is in their inbox.</summary>
+    [Fact]
+    public async Task A_case_dispatched_to_its_own_community_is_in_that_operators_inbox_until_handled()
+    {
+        var id = await NewCaseAsync();
+        await StepAsync("community", id, "register");
+        await StepAsync("community", id, "dispatch", new { departmentCode = "330108001001" });
+        using var community = await ClientAsync("community");
+        Assert.True(await ListContainsAsync(community, "/api/v1/inbox?pageSize=500", id), "Dispatched: the community must sign");
+        await StepAsync("community", id, "sign");
+        Assert.True(await ListContainsAsync(community, "/api/v1/inbox?pageSize=500", id), "InProgress: the community must handle");
+    }
+
+    /// <summary>Another community is not a department: dispatching to it is refused, and it never reads the case.</summary>
+    [Fact]
+    public async Task A_case_cannot_be_dispatched_to_another_community()
+    {
+        var id = await NewCaseAsync();
+        await StepAsync("community", id, "register");
+        using var community = await ClientAsync("community");
+        var dispatched = await community.PostAsJsonAsync($"/api/v1/cases/{id}/dispatch", new { departmentCode = "330108001002" });
+        Assert.Equal(HttpStatusCode.BadRequest, dispatched.StatusCode);
+        var problem = await dispatched.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.NotNull(problem!["errors"]!["departmentCode"]);
+        using var community2 = await ClientAsync("community2");
+        Assert.Equal(HttpStatusCode.NotFound, (await community2.GetAsync($"/api/v1/cases/{id}")).StatusCode);
+        Assert.False(await ListContainsAsync(community2, "/api/v1/cases?pageSize=500", id));
+    }
 }
 
 public sealed class AuthorizationMatrixSqliteTests(SqliteHostFixture host) : AuthorizationMatrixTests(host), IClassFixture<SqliteHostFixture>;
