@@ -57,6 +57,18 @@ public sealed class Case
     public required string CommunityCode { get; set; }
     public required string StreetCode { get; set; }
     public required string DistrictCode { get; set; }
+    /// <summary>
+    /// The 0.001° × 0.001° cell (about 100 m) holding the point: duplicate search reads the 3 × 3 cells
+    /// around a report through an index instead of a band of latitude across the district.
+    /// </summary>
+    public long Cell { get; set; }
+
+    public const double CellDegrees = 0.001;
+
+    public static long CellOf(double lon, double lat) => CellAt((long)Math.Floor(lon / CellDegrees), (long)Math.Floor(lat / CellDegrees));
+
+    public static long CellAt(long x, long y) => x * 1_000_000 + y;
+
     /// <summary>The point lay outside every grid, within the tolerance of this one.</summary>
     public bool LocationNearest { get; set; }
 

@@ -39,8 +39,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => c.PhaseDueAt);
         b.HasIndex(c => c.ReporterId);
         b.HasIndex(c => new { c.CategoryCode, c.State });
-        // Duplicate detection looks for the same category in a small latitude band first.
-        b.HasIndex(c => new { c.CategoryCode, c.Lat });
+        // Duplicate detection: the same category in the cells around a point.
+        b.HasIndex(c => new { c.CategoryCode, c.Cell });
     }
 }
 

@@ -61,6 +61,7 @@ public sealed class CaseService(
             Address = NullIfBlank(request.Address),
             Lon = lon,
             Lat = lat,
+            Cell = Case.CellOf(lon, lat),
             GridCode = place.Grid.Code,
             CommunityCode = route.CommunityCode,
             StreetCode = route.StreetCode,
@@ -181,16 +182,25 @@ public sealed class CaseService(
         if (c.CategoryCode is null) return [];
         var dLat = _options.DuplicateRadiusMeters / 111_320;
         var dLon = dLat / Math.Max(0.01, Math.Cos(c.Lat * Math.PI / 180));
+        // Every cell the radius' bounding box touches (3 × 3 for the default 50 m).
+        var cells = new List<long>();
+        for (var x = (long)Math.Floor((c.Lon - dLon) / Case.CellDegrees); x <= (long)Math.Floor((c.Lon + dLon) / Case.CellDegrees); x++)
+        for (var y = (long)Math.Floor((c.Lat - dLat) / Case.CellDegrees); y <= (long)Math.Floor((c.Lat + dLat) / Case.CellDegrees); y++)
+        {
+            cells.Add(Case.CellAt(x, y));
+        }
         var since = c.ReportedAt.AddHours(-_options.DuplicateWindowHours);
         var open = new[] { CaseState.Reported, CaseState.Registered, CaseState.Dispatched, CaseState.InProgress, CaseState.Handled };
         var nearby = await db.Cases.AsNoTracking()
-            .Where(x => x.Id != c.Id && x.CategoryCode == c.CategoryCode && open.Contains(x.State) && x.ReportedAt >= since &&
-                        x.Lon >= c.Lon - dLon && x.Lon <= c.Lon + dLon && x.Lat >= c.Lat - dLat && x.Lat <= c.Lat + dLat)
+            // Category and cell only in SQL, so the (CategoryCode, Cell) index is the one used; the few rows
+            // of nine cells are then checked for state, age and distance here.
+            .Where(x => x.CategoryCode == c.CategoryCode && cells.Contains(x.Cell) && x.Id != c.Id)
             .OrderByDescending(x => x.Id)
-            .Select(x => new { x.Id, x.Number, x.Lon, x.Lat })
-            .Take(50)
+            .Select(x => new { x.Id, x.Number, x.Lon, x.Lat, x.State, x.ReportedAt })
+            .Take(200)
             .ToListAsync(ct);
         return nearby
+            .Where(x => open.Contains(x.State) && x.ReportedAt >= since)
             .Select(x => new DuplicateCandidate(x.Id, x.Number, Math.Round(TerritoryIndex.HaversineMeters(c.Lon, c.Lat, x.Lon, x.Lat), 1)))
             .Where(x => x.DistanceMeters <= _options.DuplicateRadiusMeters)
             .OrderBy(x => x.DistanceMeters)

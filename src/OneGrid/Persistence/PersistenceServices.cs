@@ -5,17 +5,21 @@ namespace OneGrid.Persistence;
 
 public static class PersistenceServices
 {
+    /// <summary>
+    /// Contexts are pooled: every request and every background batch takes one, and building a context with
+    /// Identity's model is not free. The contexts hold no state of their own, so a reset one is as good as new.
+    /// </summary>
     public static IServiceCollection AddOneGridDatabase(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton(settings);
         switch (settings.Provider)
         {
             case DatabaseProvider.Sqlite:
-                services.AddDbContext<SqliteOneGridDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+                services.AddDbContextPool<SqliteOneGridDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<SqliteOneGridDbContext>());
                 break;
             case DatabaseProvider.Postgres:
-                services.AddDbContext<PostgresOneGridDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+                services.AddDbContextPool<PostgresOneGridDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<PostgresOneGridDbContext>());
                 break;
         }

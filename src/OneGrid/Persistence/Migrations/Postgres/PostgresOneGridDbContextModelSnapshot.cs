@@ -489,6 +489,9 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.Property<bool>("CategorySuggested")
                         .HasColumnType("boolean");
 
+                    b.Property<long>("Cell")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -676,7 +679,7 @@ namespace OneGrid.Persistence.Migrations.Postgres
 
                     b.HasIndex("ReporterId");
 
-                    b.HasIndex("CategoryCode", "Lat");
+                    b.HasIndex("CategoryCode", "Cell");
 
                     b.HasIndex("CategoryCode", "State");
 

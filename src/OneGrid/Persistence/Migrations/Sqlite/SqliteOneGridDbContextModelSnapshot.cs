@@ -469,6 +469,9 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.Property<bool>("CategorySuggested")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("Cell")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ClosedAt")
                         .HasColumnType("INTEGER");
 
@@ -656,7 +659,7 @@ namespace OneGrid.Persistence.Migrations.Sqlite
 
                     b.HasIndex("ReporterId");
 
-                    b.HasIndex("CategoryCode", "Lat");
+                    b.HasIndex("CategoryCode", "Cell");
 
                     b.HasIndex("CategoryCode", "State");
 

@@ -108,6 +108,7 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     CommunityCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     StreetCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     DistrictCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Cell = table.Column<long>(type: "INTEGER", nullable: false),
                     LocationNearest = table.Column<bool>(type: "INTEGER", nullable: false),
                     CategoryCode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     CategorySuggested = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -630,9 +631,9 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                 columns: new[] { "CaseId", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_CategoryCode_Lat",
+                name: "IX_cases_CategoryCode_Cell",
                 table: "cases",
-                columns: new[] { "CategoryCode", "Lat" });
+                columns: new[] { "CategoryCode", "Cell" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_CategoryCode_State",

@@ -110,6 +110,7 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     CommunityCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     StreetCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     DistrictCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Cell = table.Column<long>(type: "bigint", nullable: false),
                     LocationNearest = table.Column<bool>(type: "boolean", nullable: false),
                     CategoryCode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
                     CategorySuggested = table.Column<bool>(type: "boolean", nullable: false),
@@ -632,9 +633,9 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 columns: new[] { "CaseId", "Id" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_cases_CategoryCode_Lat",
+                name: "IX_cases_CategoryCode_Cell",
                 table: "cases",
-                columns: new[] { "CategoryCode", "Lat" });
+                columns: new[] { "CategoryCode", "Cell" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_cases_CategoryCode_State",
