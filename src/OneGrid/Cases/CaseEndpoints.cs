@@ -143,47 +143,25 @@ public static class CaseEndpoints
         return Results.File(stream, attachment.ContentType, enableRangeProcessing: true);
     }
 
-    internal static async Task<IResult> ListCases(HttpContext http, OneGridDbContext db, IActorAccessor actors, TimeProvider time,
-        string? state, string? category, string? unit, bool? overdue, bool? supervised, DateTimeOffset? from, DateTimeOffset? to,
-        string? q, string? sort, int? page, int? pageSize, CancellationToken ct)
+    internal static async Task<IResult> ListCases(OneGridDbContext db, IActorAccessor actors, [AsParameters] CaseFilter filter,
+        string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var query = db.Cases.AsNoTracking().VisibleTo(actors.Current);
-        return await PageAsync(query, state, category, unit, overdue, supervised, from, to, q, sort, page, pageSize, ct);
+        return await PageAsync(query, filter, sort, page, pageSize, ct);
     }
 
     internal static async Task<IResult> Inbox(OneGridDbContext db, IActorAccessor actors, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var query = db.Cases.AsNoTracking().VisibleTo(actors.Current).InboxOf(actors.Current);
-        return await PageAsync(query, null, null, null, null, null, null, null, null, sort ?? "due", page, pageSize, ct);
+        return await PageAsync(query, new CaseFilter(), sort ?? "due", page, pageSize, ct);
     }
 
-    private static async Task<IResult> PageAsync(IQueryable<Case> query, string? state, string? category, string? unit, bool? overdue,
-        bool? supervised, DateTimeOffset? from, DateTimeOffset? to, string? q, string? sort, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> PageAsync(IQueryable<Case> query, CaseFilter filter, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var (p, size, bad) = Paging.Normalize(page, pageSize);
         if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
-        if (state is not null)
-        {
-            var states = new List<CaseState>();
-            foreach (var s in state.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (!Enum.TryParse<CaseState>(s, ignoreCase: true, out var parsed) || int.TryParse(s, out _))
-                    return Problems.InvalidField("state", $"状态 {s} 无效", $"Unknown state '{s}'");
-                states.Add(parsed);
-            }
-            query = query.Where(c => states.Contains(c.State));
-        }
-        if (!string.IsNullOrWhiteSpace(category)) query = query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(category));
-        if (!string.IsNullOrWhiteSpace(unit)) query = query.Where(c => c.GridCode.StartsWith(unit) || c.DepartmentCode == unit);
-        if (overdue is { } o) query = query.Where(c => c.PhaseOverdue == o);
-        if (supervised is { } sv) query = query.Where(c => c.Supervised == sv);
-        if (from is { } f) query = query.Where(c => c.ReportedAt >= f);
-        if (to is { } t) query = query.Where(c => c.ReportedAt < t);
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var text = q.Trim();
-            query = query.Where(c => c.Description.Contains(text) || c.Number.Contains(text) || (c.Address != null && c.Address.Contains(text)));
-        }
+        if (filter.Apply(query) is not { } filtered) return filter.Problem!;
+        query = filtered;
         query = (sort ?? "-reported") switch
         {
             "reported" => query.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id),

@@ -4,6 +4,7 @@ using OneGrid.Cases;
 using OneGrid.Calendar;
 using OneGrid.Access;
 using OneGrid.Catalog;
+using OneGrid.Exports;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -80,6 +81,7 @@ public static class OneGridApp
 
         app.MapAccessEndpoints();
         app.MapTerritoryEndpoints();
+        app.MapExportEndpoints();
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();
         // Loading a year's calendar and editing the catalog change every deadline and route: administrators only.

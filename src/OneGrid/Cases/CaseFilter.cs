@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OneGrid.Kernel;
+
+namespace OneGrid.Cases;
+
+/// <summary>The filters of the case list, shared by the list, the inbox and the exports so they select the same cases.</summary>
+public sealed record CaseFilter(
+    string? State = null, string? Category = null, string? Unit = null, bool? Overdue = null, bool? Supervised = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, string? Q = null)
+{
+    /// <summary>Set when <see cref="Apply"/> returns null: the 400 problem naming the bad field.</summary>
+    public ProblemHttpResult? Problem { get; private set; }
+
+    public IQueryable<Case>? Apply(IQueryable<Case> query)
+    {
+        if (State is not null)
+        {
+            var states = new List<CaseState>();
+            foreach (var s in State.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Enum.TryParse<CaseState>(s, ignoreCase: true, out var parsed) || int.TryParse(s, out _))
+                {
+                    Problem = Problems.InvalidField("state", $"状态 {s} 无效", $"Unknown state '{s}'");
+                    return null;
+                }
+                states.Add(parsed);
+            }
+            query = query.Where(c => states.Contains(c.State));
+        }
+        if (!string.IsNullOrWhiteSpace(Category)) query = query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(Category));
+        if (!string.IsNullOrWhiteSpace(Unit)) query = query.Where(c => c.GridCode.StartsWith(Unit) || c.DepartmentCode == Unit);
+        if (Overdue is { } o) query = query.Where(c => c.PhaseOverdue == o);
+        if (Supervised is { } sv) query = query.Where(c => c.Supervised == sv);
+        if (From is { } f) query = query.Where(c => c.ReportedAt >= f);
+        if (To is { } t) query = query.Where(c => c.ReportedAt < t);
+        if (!string.IsNullOrWhiteSpace(Q))
+        {
+            var text = Q.Trim();
+            query = query.Where(c => c.Description.Contains(text) || c.Number.Contains(text) || (c.Address != null && c.Address.Contains(text)));
+        }
+        return query;
+    }
+}
