@@ -111,3 +111,37 @@ public sealed class DeadlineHostTests
         }
     }
 }
+
+/// <summary>Anonymous reports are limited per client address; signed-in reporters are not.</summary>
+public sealed class ReportRateLimitTests
+{
+    [Fact]
+    public async Task Anonymous_reports_beyond_the_limit_get_429_with_retry_after_and_signed_in_ones_do_not()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
+        var (app, client) = await HostFixture.StartAsync(dir, DatabaseSettings.Parse(null, dir),
+            configuration: new Dictionary<string, string?> { ["Access:AnonymousPermitLimit"] = "3", ["Access:LoginPermitLimit"] = "100" });
+        try
+        {
+            var report = new { lon = 120.2116, lat = 30.2088, description = "路面坑洼" };
+            for (var i = 0; i < 3; i++) Assert.Equal(System.Net.HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/reports", report)).StatusCode);
+            var refused = await client.PostAsJsonAsync("/api/v1/reports", report);
+            Assert.Equal(System.Net.HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.True(refused.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+
+            var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "gridworker", password = "demo" });
+            var token = (string)(await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!;
+            using var signedIn = new HttpClient { BaseAddress = client.BaseAddress };
+            signedIn.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            Assert.Equal(System.Net.HttpStatusCode.Created, (await signedIn.PostAsJsonAsync("/api/v1/reports", report)).StatusCode);
+        }
+        finally
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
