@@ -5,6 +5,7 @@ using OneGrid.Calendar;
 using OneGrid.Access;
 using OneGrid.Catalog;
 using OneGrid.Kernel;
+using OneGrid.Open311;
 using OneGrid.Persistence;
 using OneGrid.Territory;
 using Scalar.AspNetCore;
@@ -82,6 +83,7 @@ public static class OneGridApp
         app.MapTerritoryEndpoints();
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();
+        app.MapOpen311Endpoints();
         // Loading a year's calendar and editing the catalog change every deadline and route: administrators only.
         app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
         app.MapCatalogEndpoints().RequireRoles(Role.Admin);
