@@ -333,7 +333,7 @@ public static class Open311Endpoints
     {
         DateTimeOffset? Parse(string? s) =>
             string.IsNullOrWhiteSpace(s) ? null
-            : DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t
+            : DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t.ToUniversalTime()
             : DateTimeOffset.MinValue;
         var from = Parse(start);
         var to = Parse(end);
@@ -341,7 +341,7 @@ public static class Open311Endpoints
         {
             return (default, default, Error(format, 400, "start_date 和 end_date 应为 ISO 8601 时间", "start_date and end_date must be ISO 8601 date-times"));
         }
-        // The spec's defaults: end now, start 90 days before the end.
+        // Compared in UTC: PostgreSQL's timestamptz takes no other offset. The spec's defaults: end now, start 90 days before the end.
         var end2 = to ?? time.GetUtcNow();
         var start2 = from ?? end2 - DefaultWindow;
         if (start2 > end2) return (default, default, Error(format, 400, "start_date 晚于 end_date", "start_date is after end_date"));
