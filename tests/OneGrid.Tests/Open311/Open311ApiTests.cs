@@ -188,6 +188,10 @@ public abstract class Open311ApiTests(HostFixture host)
         // The same in JSON, and the token (the case number) resolves to it.
         var json = (await Json(await host.Client.GetAsync($"{V2}/requests/{id}.json?api_key={Uri.EscapeDataString(form["api_key"])}"))).AsArray();
         Assert.Equal(RequestFields, json[0]!.AsObject().Select(p => p.Key).ToArray());
+        // The key in a header reaches as far as in the parameter; without any key the photo link is withheld.
+        using var keyed = host.ClientWith("ApiKey", form["api_key"]);
+        Assert.Equal("https://example.com/photo.jpg", (string?)(await Json(await keyed.GetAsync($"{V2}/requests/{id}.json"))).AsArray()[0]!["media_url"]);
+        Assert.Null((await Json(await host.Client.GetAsync($"{V2}/requests/{id}.json"))).AsArray()[0]!["media_url"]);
         var token = Assert.Single((await Json(await host.Client.GetAsync($"{V2}/tokens/{id}.json"))).AsArray())!;
         Assert.Equal(id, (string?)token["service_request_id"]);
         var tokenXml = await Xml(await host.Client.GetAsync($"{V2}/tokens/{id}.xml"));
