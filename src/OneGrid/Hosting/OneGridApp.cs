@@ -6,6 +6,7 @@ using OneGrid.Access;
 using OneGrid.Catalog;
 using OneGrid.Exports;
 using OneGrid.Kernel;
+using OneGrid.Open311;
 using OneGrid.Persistence;
 using OneGrid.Territory;
 using Scalar.AspNetCore;
@@ -84,6 +85,7 @@ public static class OneGridApp
         app.MapExportEndpoints();
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();
+        app.MapOpen311Endpoints();
         // Loading a year's calendar and editing the catalog change every deadline and route: administrators only.
         app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
         app.MapCatalogEndpoints().RequireRoles(Role.Admin);
