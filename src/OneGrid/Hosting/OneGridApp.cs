@@ -5,6 +5,7 @@ using OneGrid.Calendar;
 using OneGrid.Access;
 using OneGrid.Catalog;
 using OneGrid.Exports;
+using OneGrid.Indicators;
 using OneGrid.Kernel;
 using OneGrid.Open311;
 using OneGrid.Persistence;
@@ -83,6 +84,7 @@ public static class OneGridApp
         app.MapAccessEndpoints();
         app.MapTerritoryEndpoints();
         app.MapExportEndpoints();
+        app.MapIndicatorEndpoints();
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();
         app.MapOpen311Endpoints();

@@ -1,0 +1,144 @@
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
+using OneGrid.Cases;
+using OneGrid.Exports;
+using OneGrid.Kernel;
+using OneGrid.Persistence;
+using OneGrid.Territory;
+
+namespace OneGrid.Indicators;
+
+/// <summary>
+/// The standard indicators of digital urban management per unit and period (DESIGN §6), over the cases
+/// reported in the period within the caller's scope. Without extensions and suspensions (not built yet)
+/// the denominators are the registered cases.
+/// </summary>
+public sealed record IndicatorRow(
+    string UnitCode, string UnitName, int Reports, int Registered, int Dispatched, int Handled, int HandledOnTime, int Closed,
+    int ClosedOnTime, int Reworked, int Returned, int Overdue, int Ratings, int Satisfied,
+    double? CloseRate, double? OnTimeHandleRate, double? OnTimeCloseRate, double? ReworkRate, double? Satisfaction, string CasesUrl)
+{
+    public static readonly string[] HeadersZh =
+    [
+        "单位编码", "单位", "上报数", "立案数", "派遣数", "处置数", "按期处置数", "结案数", "按期结案数", "返工数", "退回数", "超时数", "评价数", "满意数",
+        "结案率", "按期处置率", "按期结案率", "返工率", "满意度",
+    ];
+
+    public object?[] Values() =>
+    [
+        UnitCode, UnitName, Reports, Registered, Dispatched, Handled, HandledOnTime, Closed, ClosedOnTime, Reworked, Returned, Overdue, Ratings,
+        Satisfied, CloseRate, OnTimeHandleRate, OnTimeCloseRate, ReworkRate, Satisfaction,
+    ];
+}
+
+public static class IndicatorEndpoints
+{
+    private static readonly string[] Groupings = ["district", "street", "community", "grid", "department"];
+
+    public static IEndpointRouteBuilder MapIndicatorEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/indicators").WithTags("Indicators").RequireActor(a => !a.IsAnonymous);
+        api.MapGet("", async (OneGridDbContext db, IActorAccessor actors, TerritoryIndexHolder territory, string? by, string? unit,
+                DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+            {
+                var result = await ComputeAsync(db, actors.Current, territory, by, unit, from, to, ct);
+                return result.Problem ?? Results.Ok(new { by = result.By, unit, from = result.From, to = result.To, rows = result.Rows, total = result.Total });
+            })
+            .WithName("Indicators")
+            .WithSummary("结案率, 按期处置率, 按期结案率, 返工率, 满意度 … per street, community, grid or department, ranked by 按期结案率.");
+        api.MapGet("/export.csv", async (HttpContext http, OneGridDbContext db, IActorAccessor actors, TerritoryIndexHolder territory, string? by,
+                string? unit, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+            await ExportAsync(http, db, actors, territory, by, unit, from, to, "text/csv; charset=utf-8", "csv",
+                (s, rows) => ExportWriters.CsvAsync(s, IndicatorRow.HeadersZh, rows, ct), ct))
+            .WithName("ExportIndicatorsCsv");
+        api.MapGet("/export.xlsx", async (HttpContext http, OneGridDbContext db, IActorAccessor actors, TerritoryIndexHolder territory, string? by,
+                string? unit, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
+            await ExportAsync(http, db, actors, territory, by, unit, from, to, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
+                (s, rows) => ExportWriters.XlsxAsync(s, "考核指标", IndicatorRow.HeadersZh, rows, ct), ct))
+            .WithName("ExportIndicatorsXlsx");
+        return app;
+    }
+
+    private static async Task<IResult> ExportAsync(HttpContext http, OneGridDbContext db, IActorAccessor actors, TerritoryIndexHolder territory,
+        string? by, string? unit, DateTimeOffset? from, DateTimeOffset? to, string contentType, string extension,
+        Func<Stream, IAsyncEnumerable<object?[]>, Task> write, CancellationToken ct)
+    {
+        var result = await ComputeAsync(db, actors.Current, territory, by, unit, from, to, ct);
+        if (result.Problem is not null) return result.Problem;
+        http.Response.ContentType = contentType;
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"indicators-{result.By}.{extension}\"";
+        await write(http.Response.Body, result.Rows.Append(result.Total).Select(r => r.Values()).ToAsyncEnumerable());
+        return Results.Empty;
+    }
+
+    internal sealed record Computed(string By, DateTimeOffset From, DateTimeOffset To, List<IndicatorRow> Rows, IndicatorRow Total, IResult? Problem);
+
+    internal static async Task<Computed> ComputeAsync(OneGridDbContext db, Actor actor, TerritoryIndexHolder territory, string? by, string? unit,
+        DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    {
+        by = (by ?? "street").ToLowerInvariant();
+        var end = to ?? DateTimeOffset.UtcNow;
+        var start = from ?? end.AddDays(-30);
+        if (!Groupings.Contains(by))
+        {
+            return new(by, start, end, [], Empty, Problems.InvalidField("by", "分组应为 district、street、community、grid 或 department",
+                "by must be district, street, community, grid or department"));
+        }
+        if (start >= end) return new(by, start, end, [], Empty, Problems.InvalidField("from", "起始时间须早于结束时间", "from must be before to"));
+
+        var cases = db.Cases.AsNoTracking().VisibleTo(actor).Where(c => c.ReportedAt >= start && c.ReportedAt < end);
+        if (!string.IsNullOrWhiteSpace(unit)) cases = cases.Where(c => c.GridCode.StartsWith(unit));
+        var keyed = by switch
+        {
+            "district" => cases.Select(c => new { Key = c.DistrictCode, c }),
+            "street" => cases.Select(c => new { Key = c.StreetCode, c }),
+            "community" => cases.Select(c => new { Key = c.CommunityCode, c }),
+            "grid" => cases.Select(c => new { Key = c.GridCode, c }),
+            _ => cases.Where(c => c.DepartmentCode != null).Select(c => new { Key = c.DepartmentCode!, c }),
+        };
+        var groups = await keyed.GroupBy(x => x.Key).Select(g => new Counts(
+            g.Key,
+            g.Count(),
+            g.Count(x => x.c.RegisteredAt != null),
+            g.Count(x => x.c.DispatchedAt != null),
+            g.Count(x => x.c.HandledAt != null || x.c.State == CaseState.Closed),
+            g.Count(x => (x.c.HandledAt != null || x.c.State == CaseState.Closed) && !x.c.EverOverdue),
+            g.Count(x => x.c.State == CaseState.Closed),
+            g.Count(x => x.c.State == CaseState.Closed && !x.c.EverOverdue),
+            g.Count(x => x.c.ReworkCount > 0),
+            g.Count(x => x.c.ReturnCount > 0),
+            g.Count(x => x.c.EverOverdue),
+            g.Count(x => x.c.Satisfaction != null),
+            g.Count(x => x.c.Satisfaction >= 4))).ToListAsync(ct);
+
+        var index = territory.Current;
+        var rows = groups.Select(g => Row(g, index.Find(g.Key)?.Name ?? g.Key, by, start, end))
+            .OrderByDescending(r => r.OnTimeCloseRate ?? -1).ThenByDescending(r => r.Reports).ThenBy(r => r.UnitCode).ToList();
+        var total = Row(groups.Aggregate(new Counts("total", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (a, g) => a + g), Text.Pick("合计", "Total"),
+            by, start, end, drill: false);
+        return new(by, start, end, rows, total, null);
+    }
+
+    private static readonly IndicatorRow Empty = Row(new Counts("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "", "", default, default, drill: false);
+
+    internal sealed record Counts(string Key, int Reports, int Registered, int Dispatched, int Handled, int HandledOnTime, int Closed,
+        int ClosedOnTime, int Reworked, int Returned, int Overdue, int Ratings, int Satisfied)
+    {
+        public static Counts operator +(Counts a, Counts b) => new(a.Key, a.Reports + b.Reports, a.Registered + b.Registered,
+            a.Dispatched + b.Dispatched, a.Handled + b.Handled, a.HandledOnTime + b.HandledOnTime, a.Closed + b.Closed,
+            a.ClosedOnTime + b.ClosedOnTime, a.Reworked + b.Reworked, a.Returned + b.Returned, a.Overdue + b.Overdue,
+            a.Ratings + b.Ratings, a.Satisfied + b.Satisfied);
+    }
+
+    private static IndicatorRow Row(Counts c, string name, string by, DateTimeOffset from, DateTimeOffset to, bool drill = true)
+    {
+        static double? Rate(int part, int whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
+        var url = drill
+            ? $"/api/v1/cases?unit={Uri.EscapeDataString(c.Key)}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"
+            : "";
+        return new IndicatorRow(c.Key, name, c.Reports, c.Registered, c.Dispatched, c.Handled, c.HandledOnTime, c.Closed, c.ClosedOnTime,
+            c.Reworked, c.Returned, c.Overdue, c.Ratings, c.Satisfied,
+            Rate(c.Closed, c.Registered), Rate(c.HandledOnTime, c.Registered), Rate(c.ClosedOnTime, c.Registered),
+            Rate(c.Reworked, c.Handled), Rate(c.Satisfied, c.Ratings), url);
+    }
+}
