@@ -249,6 +249,35 @@ public abstract class WebhookApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task An_overdue_case_is_delivered_as_case_overdue_by_the_deadline_worker()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var endpoint = await RegisterAsync(receiver, WebhookEventTypes.CaseOverdue);
+        try
+        {
+            var id = await ReportAsync("消防通道被占用");
+            using (var scope = host.App.Services.CreateScope())
+            {
+                // Its register deadline passed an hour ago; the worker's scan (in its own transaction) marks it overdue.
+                var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+                var past = DateTimeOffset.UtcNow.AddHours(-1);
+                await db.Cases.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PhaseDueAt, past).SetProperty(c => c.PhaseWarnAt, past));
+                await DeadlineWorker.ScanAsync(scope.ServiceProvider, CancellationToken.None);
+            }
+            var got = ForCase(await receiver.WaitForAsync(all => ForCase(all, id).Any()), id).ToList();
+            var overdue = Assert.Single(got);
+            Assert.Equal("case.overdue", overdue.Event);
+            Assert.Equal("overdue", (string?)overdue.Json["action"]);
+            Assert.Equal("Reported", (string?)overdue.Json["case"]!["state"]);
+            Assert.True(overdue.SignatureValid);
+        }
+        finally
+        {
+            await UnregisterAsync(endpoint);
+        }
+    }
+
+    [Fact]
     public async Task Only_administrators_manage_webhooks_and_urls_are_checked()
     {
         using var community = await host.ClientAsAsync("community");
