@@ -54,14 +54,27 @@ public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTrans
 
     private async Task AddDeliveriesAsync(DbContext db, bool sync, CancellationToken ct)
     {
-        var events = db.ChangeTracker.Entries<CaseEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
-            .Where(e => TypesOf(e).Any()).ToList();
-        if (events.Count == 0) return;
+        // Timeline entries are only ever added with Add, so they are found without a scan of every tracked entity
+        // (SaveChanges does that scan itself; doing it twice would slow bulk imports).
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        List<CaseEvent> events;
+        Dictionary<long, Case> cases;
+        try
+        {
+            events = db.ChangeTracker.Entries<CaseEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
+                .Where(e => TypesOf(e).Any()).ToList();
+            if (events.Count == 0) return;
+            cases = db.ChangeTracker.Entries<Case>().Select(e => e.Entity).GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First());
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
         var query = db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active);
         var endpoints = sync ? query.ToList() : await query.ToListAsync(ct);
         if (endpoints.Count == 0) return;
 
-        var cases = db.ChangeTracker.Entries<Case>().Select(e => e.Entity).GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First());
         var added = 0;
         foreach (var e in events)
         {
