@@ -10,6 +10,7 @@ using OneGrid.Kernel;
 using OneGrid.Open311;
 using OneGrid.Persistence;
 using OneGrid.Territory;
+using OneGrid.Webhooks;
 using Scalar.AspNetCore;
 
 namespace OneGrid.Hosting;
@@ -42,6 +43,7 @@ public static class OneGridApp
         builder.Services.AddCaseModule(builder.Configuration);
         builder.Services.AddCalendarModule();
         builder.Services.AddCatalogModule();
+        builder.Services.AddWebhookModule(builder.Configuration);
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -91,6 +93,7 @@ public static class OneGridApp
         // Loading a year's calendar and editing the catalog change every deadline and route: administrators only.
         app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
         app.MapCatalogEndpoints().RequireRoles(Role.Admin);
+        app.MapWebhookEndpoints();
         return app;
     }
 }

@@ -23,13 +23,15 @@ public abstract class HostFixture : IAsyncLifetime
     public DatabaseSettings Database { get; private set; } = null!;
 
     protected abstract Task<DatabaseSettings> CreateDatabaseAsync();
+    /// <summary>Host configuration for a fixture that needs other settings (e.g. short delays); null keeps the defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Configuration => null;
     protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
         Database = await CreateDatabaseAsync();
-        (App, Client) = await StartAsync(DataDirectory, Database);
+        (App, Client) = await StartAsync(DataDirectory, Database, configuration: Configuration);
     }
 
     /// <summary>Starts a host and waits until /healthz says it is ready.</summary>
@@ -71,7 +73,7 @@ public abstract class HostFixture : IAsyncLifetime
     }
 }
 
-public sealed class SqliteHostFixture : HostFixture
+public class SqliteHostFixture : HostFixture
 {
     protected override Task<DatabaseSettings> CreateDatabaseAsync() =>
         Task.FromResult(DatabaseSettings.Parse(null, DataDirectory));
@@ -81,7 +83,7 @@ public sealed class SqliteHostFixture : HostFixture
 /// A fresh database per fixture on the PostgreSQL server named by ONEGRID_TEST_POSTGRES, which
 /// ./test.sh starts (a throwaway cluster on loopback).
 /// </summary>
-public sealed class PostgresHostFixture : HostFixture
+public class PostgresHostFixture : HostFixture
 {
     private string? _server;
     private string? _name;

@@ -1,0 +1,107 @@
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
+using OneGrid.Kernel;
+using OneGrid.Persistence;
+
+namespace OneGrid.Webhooks;
+
+public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events);
+
+/// <summary>An endpoint as administrators see it; <c>secret</c> only in the answer to its creation.</summary>
+public sealed record WebhookEndpointResponse(long Id, string Url, IReadOnlyList<string> Events, bool Active, DateTimeOffset CreatedAt,
+    string? CreatedBy, string? Secret = null);
+
+public sealed record WebhookDeliveryResponse(string Id, string Type, long CaseId, string Status, int Attempts, int? StatusCode,
+    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);
+
+public static class WebhookModule
+{
+    public static IServiceCollection AddWebhookModule(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<WebhookOptions>(configuration.GetSection("Webhooks"));
+        // Receivers are other systems' servers: no cookies, no automatic redirects to somewhere not registered.
+        services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddHostedService<WebhookSender>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapWebhookEndpoints(this WebApplication app)
+    {
+        var hooks = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireRoles(Role.Admin);
+        hooks.MapPost("/", Create).WithName("CreateWebhook")
+            .WithSummary("Registers a receiver for case events; the signing secret is in this answer only.");
+        hooks.MapGet("/", List).WithName("ListWebhooks").WithSummary("Registered receivers (never their secrets).");
+        hooks.MapDelete("/{id:long}", Delete).WithName("DeleteWebhook").WithSummary("Stops a receiver; its pending deliveries are dropped.");
+        hooks.MapGet("/{id:long}/deliveries", Deliveries).WithName("ListWebhookDeliveries")
+            .WithSummary("Recent deliveries to a receiver, newest first: status, attempts, last response, next attempt.");
+        return hooks;
+    }
+
+    internal static async Task<IResult> Create(CreateWebhookRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
+        HttpContext http, CancellationToken ct)
+    {
+        var url = body?.Url?.Trim();
+        if (string.IsNullOrEmpty(url)) return Problems.InvalidField("url", "请填写接收地址 url", "The url is required");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
+        {
+            return Problems.InvalidField("url", "url 必须是完整的 http 或 https 地址", "The url must be an absolute http or https URL");
+        }
+        if (url.Length > 2000) return Problems.InvalidField("url", "url 过长", "The url is too long");
+        var events = body!.Events is { Count: > 0 } requested ? requested.Select(e => e.Trim()).Distinct().ToList() : [.. WebhookEventTypes.All];
+        if (events.FirstOrDefault(e => !WebhookEventTypes.All.Contains(e)) is { } unknown)
+        {
+            return Problems.InvalidField("events", $"未知事件类型 {unknown}，可选：{string.Join(", ", WebhookEventTypes.All)}",
+                $"Unknown event type {unknown}; known: {string.Join(", ", WebhookEventTypes.All)}");
+        }
+        var row = new WebhookEndpoint
+        {
+            Url = uri.AbsoluteUri,
+            Secret = WebhookSignature.NewSecret(),
+            EventTypes = string.Join(',', events),
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = actor.UserName,
+        };
+        db.Add(row);
+        await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "webhooks/" + row.Id, $"register webhook {row.Url} for {row.EventTypes}");
+        return TypedResults.Created($"/api/v1/webhooks/{row.Id}", Describe(row) with { Secret = row.Secret });
+    }
+
+    internal static async Task<IResult> List(OneGridDbContext db, CancellationToken ct)
+    {
+        var rows = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active).OrderBy(e => e.Id).ToListAsync(ct);
+        return TypedResults.Ok(new { items = rows.Select(Describe) });
+    }
+
+    internal static async Task<IResult> Delete(long id, OneGridDbContext db, HttpContext http, CancellationToken ct)
+    {
+        var row = await db.Set<WebhookEndpoint>().FirstOrDefaultAsync(e => e.Id == id && e.Active, ct);
+        if (row is null) return NotFound(id);
+        // Kept, inactive, so its delivery log stays readable.
+        row.Active = false;
+        await db.SaveChangesAsync(ct);
+        await db.Set<WebhookDelivery>().Where(d => d.EndpointId == id && d.Status == DeliveryStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.Status, DeliveryStatus.Cancelled), ct);
+        AuditTrail.Note(http, "webhooks/" + id, $"delete webhook {row.Url}");
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<IResult> Deliveries(long id, int? limit, OneGridDbContext db, CancellationToken ct)
+    {
+        if (!await db.Set<WebhookEndpoint>().AnyAsync(e => e.Id == id, ct)) return NotFound(id);
+        var take = Math.Clamp(limit ?? 50, 1, 500);
+        var rows = await db.Set<WebhookDelivery>().AsNoTracking().Where(d => d.EndpointId == id).OrderByDescending(d => d.Id).Take(take)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new
+        {
+            items = rows.Select(d => new WebhookDeliveryResponse(d.DeliveryId, d.EventType, d.CaseId, d.Status, d.Attempts, d.LastStatusCode,
+                d.LastError, d.CreatedAt, d.LastAttemptAt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.DeliveredAt)),
+        });
+    }
+
+    private static IResult NotFound(long id) =>
+        Problems.NotFound("webhook-not-found", "未找到该 Webhook", "No such webhook", Text.Pick($"Webhook {id} 不存在。", $"Webhook {id} does not exist."));
+
+    private static WebhookEndpointResponse Describe(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.Active, e.CreatedAt, e.CreatedBy);
+}

@@ -1,0 +1,100 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace OneGrid.Webhooks;
+
+/// <summary>The case events another system can subscribe to.</summary>
+public static class WebhookEventTypes
+{
+    public const string CaseCreated = "case.created";
+    public const string CaseStateChanged = "case.state_changed";
+    public const string CaseOverdue = "case.overdue";
+    public const string CaseClosed = "case.closed";
+
+    public static readonly IReadOnlyList<string> All = [CaseCreated, CaseStateChanged, CaseOverdue, CaseClosed];
+}
+
+/// <summary>A receiver registered by an administrator.</summary>
+public sealed class WebhookEndpoint
+{
+    public long Id { get; set; }
+    public required string Url { get; set; }
+    /// <summary>Kept in clear: every delivery is signed with it. Shown to the administrator once, on creation.</summary>
+    public required string Secret { get; set; }
+    /// <summary>Subscribed types, comma-separated.</summary>
+    public required string EventTypes { get; set; }
+    public bool Active { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+
+    public IReadOnlyList<string> Types => EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public bool Wants(string type) => Types.Contains(type);
+}
+
+public static class DeliveryStatus
+{
+    public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    /// <summary>Gave up after the last attempt.</summary>
+    public const string Dead = "dead";
+    /// <summary>The endpoint was deleted before the delivery got through.</summary>
+    public const string Cancelled = "cancelled";
+}
+
+/// <summary>
+/// One delivery of one event to one endpoint: written in the transaction of the case change (the outbox),
+/// then updated by the sender with each attempt — so it is also the delivery log administrators read.
+/// </summary>
+public sealed class WebhookDelivery
+{
+    public long Id { get; set; }
+    /// <summary>Unique per delivery: the payload's id and the OneGrid-Delivery header, for receivers to drop repeats.</summary>
+    public required string DeliveryId { get; set; }
+    public long EndpointId { get; set; }
+    public required string EventType { get; set; }
+    public long CaseId { get; set; }
+    public required string Payload { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string Status { get; set; } = DeliveryStatus.Pending;
+    /// <summary>When the next attempt is due; while a node is sending, pushed ahead as its lease.</summary>
+    public DateTimeOffset NextAttemptAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset? LastAttemptAt { get; set; }
+    public int? LastStatusCode { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+}
+
+internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<WebhookEndpoint>
+{
+    public void Configure(EntityTypeBuilder<WebhookEndpoint> b)
+    {
+        b.ToTable("webhook_endpoints");
+        b.HasKey(e => e.Id);
+        b.Property(e => e.Url).HasMaxLength(2000);
+        b.Property(e => e.Secret).HasMaxLength(100);
+        b.Property(e => e.EventTypes).HasMaxLength(200);
+        b.Property(e => e.CreatedBy).HasMaxLength(100);
+        b.Ignore(e => e.Types);
+        b.HasIndex(e => e.Active);
+    }
+}
+
+internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<WebhookDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDelivery> b)
+    {
+        b.ToTable("webhook_outbox");
+        b.HasKey(d => d.Id);
+        b.HasIndex(d => d.DeliveryId).IsUnique();
+        b.Property(d => d.DeliveryId).HasMaxLength(40);
+        b.Property(d => d.EventType).HasMaxLength(40);
+        b.Property(d => d.Status).HasMaxLength(16);
+        b.Property(d => d.LastError).HasMaxLength(1000);
+        // The sender's scan: due pending rows in order.
+        b.HasIndex(d => new { d.Status, d.NextAttemptAt });
+        b.HasIndex(d => new { d.EndpointId, d.Id });
+        b.HasOne<WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

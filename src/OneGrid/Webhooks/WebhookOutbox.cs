@@ -1,0 +1,168 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using OneGrid.Cases;
+
+namespace OneGrid.Webhooks;
+
+/// <summary>
+/// The outbox: whenever a SaveChanges adds case timeline entries, the deliveries they call for are added to
+/// the same SaveChanges — hence the same transaction. A committed change always has its deliveries (none lost
+/// on a crash: they wait in the table), a rolled-back change has none. Added to every context by the
+/// persistence set-up, so no writer of case events can forget it.
+/// </summary>
+public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTransactionInterceptor
+{
+    public static readonly WebhookOutboxInterceptor Instance = new();
+
+    /// <summary>Raised once deliveries were committed on this node, so the sender need not wait for its next poll.</summary>
+    internal static event Action? Committed;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    // Contexts that added deliveries inside a transaction not yet committed.
+    private readonly ConditionalWeakTable<DbContext, object> _pending = new();
+
+    /// <summary>The webhook types a timeline entry stands for.</summary>
+    public static IEnumerable<string> TypesOf(CaseEvent e)
+    {
+        if (e.Action is "report" or "report-self-handled") yield return WebhookEventTypes.CaseCreated;
+        else if (e.FromState is { } from && from != e.ToState)
+        {
+            yield return WebhookEventTypes.CaseStateChanged;
+            if (e.ToState == CaseState.Closed) yield return WebhookEventTypes.CaseClosed;
+        }
+        if (e.Action == "overdue") yield return WebhookEventTypes.CaseOverdue;
+    }
+
+    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context is { } db) AddDeliveriesAsync(db, sync: true, default).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+        CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } db) await AddDeliveriesAsync(db, sync: false, cancellationToken);
+        return result;
+    }
+
+    private async Task AddDeliveriesAsync(DbContext db, bool sync, CancellationToken ct)
+    {
+        // Timeline entries are only ever added with Add, so they are found without a scan of every tracked entity
+        // (SaveChanges does that scan itself; doing it twice would slow bulk imports).
+        var detect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        List<CaseEvent> events;
+        Dictionary<long, Case> cases;
+        try
+        {
+            events = db.ChangeTracker.Entries<CaseEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
+                .Where(e => TypesOf(e).Any()).ToList();
+            if (events.Count == 0) return;
+            cases = db.ChangeTracker.Entries<Case>().Select(e => e.Entity).GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First());
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detect;
+        }
+        var query = db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active);
+        var endpoints = sync ? query.ToList() : await query.ToListAsync(ct);
+        if (endpoints.Count == 0) return;
+
+        var added = 0;
+        foreach (var e in events)
+        {
+            if (!cases.TryGetValue(e.CaseId, out var c))
+            {
+                c = sync ? db.Set<Case>().Find(e.CaseId) : await db.Set<Case>().FindAsync([e.CaseId], ct);
+                if (c is null) continue;
+                cases[c.Id] = c;
+            }
+            foreach (var type in TypesOf(e))
+            {
+                foreach (var endpoint in endpoints.Where(x => x.Wants(type)))
+                {
+                    var id = Guid.CreateVersion7(e.At).ToString("N");
+                    db.Add(new WebhookDelivery
+                    {
+                        DeliveryId = id,
+                        EndpointId = endpoint.Id,
+                        EventType = type,
+                        CaseId = c.Id,
+                        // The entry's id is not known before it is inserted; the payload carries what receivers need.
+                        Payload = JsonSerializer.Serialize(new WebhookPayload(id, type, e.At, new WebhookCase(c.Id, c.Number,
+                            e.ToState.ToString(), e.FromState?.ToString(), c.GridCode, c.DepartmentCode, c.CategoryCode), e.Action, e.Note), Json),
+                        CreatedAt = e.At,
+                        NextAttemptAt = e.At,
+                    });
+                    added++;
+                }
+            }
+        }
+        if (added > 0) _pending.AddOrUpdate(db, this);
+    }
+
+    public void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
+
+    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        SignalIfOutsideTransaction(eventData.Context);
+        return result;
+    }
+
+    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        SignalIfOutsideTransaction(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Signal(eventData.Context);
+
+    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        Signal(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
+
+    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        Forget(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void SignalIfOutsideTransaction(DbContext? db)
+    {
+        // SaveChanges without an explicit transaction commits its own.
+        if (db is not null && db.Database.CurrentTransaction is null) Signal(db);
+    }
+
+    private void Signal(DbContext? db)
+    {
+        if (db is not null && _pending.Remove(db)) Committed?.Invoke();
+    }
+
+    private void Forget(DbContext? db)
+    {
+        if (db is not null) _pending.Remove(db);
+    }
+}
+
+public sealed record WebhookPayload(string Id, string Type, DateTimeOffset OccurredAt, WebhookCase Case, string Action, string? Note);
+
+public sealed record WebhookCase(long Id, string Number, string State, string? PreviousState, string GridCode, string? DepartmentCode, string? CategoryCode);
