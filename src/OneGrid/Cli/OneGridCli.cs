@@ -30,6 +30,7 @@ public static class OneGridCli
         CalendarCommands.AddTo(root);
         root.Subcommands.Add(GenerateCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
+        root.Subcommands.Add(UserCommands.Create());
         return await root.Parse(args).InvokeAsync();
     }
 

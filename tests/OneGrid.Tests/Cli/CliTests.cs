@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using OneGrid.Cli;
 using OneGrid.Persistence;
@@ -100,5 +101,37 @@ public sealed class CliTests : IDisposable
         }
         var last = output.ToString().Trim().Split('\n')[^1];
         Assert.Matches(@"^resolve: \d+ lookups/s over 500 grids$", last.Trim());
+    }
+
+    [Fact]
+    public async Task The_first_administrator_is_created_from_the_command_line_and_can_sign_in()
+    {
+        var csv = Write("d.csv", "code,name,level,parent_code\n3301,杭州市,city,\n");
+        Assert.Equal(0, await OneGridCli.RunAsync(["import", "divisions", csv, "--data", _dir]));
+
+        async Task<int> AddAdmin(string name, string unit, string password)
+        {
+            var original = Console.In;
+            Console.SetIn(new StringReader(password + "\n"));
+            try { return await OneGridCli.RunAsync(["users", "add-admin", name, "--unit", unit, "--password-stdin", "--data", _dir]); }
+            finally { Console.SetIn(original); }
+        }
+        Assert.Equal(1, await AddAdmin("chief", "3301", "short"));          // password rules apply
+        Assert.Equal(2, await AddAdmin("chief", "9999", "Str0ng-pass!"));   // no such unit
+        Assert.Equal(0, await AddAdmin("chief", "3301", "Str0ng-pass!"));
+        Assert.Equal(2, await AddAdmin("chief", "3301", "Str0ng-pass!"));   // exists already
+
+        var database = DatabaseSettings.Parse(null, _dir);
+        var (app, client) = await OneGrid.Tests.Integration.HostFixture.StartAsync(_dir, database, demo: false);
+        await using (app)
+        {
+            var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "chief", password = "Str0ng-pass!" });
+            Assert.Equal(System.Net.HttpStatusCode.OK, login.StatusCode);
+            var token = (string)(await login.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["accessToken"]!;
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            var verify = await client.GetAsync("/api/v1/audit/verify"); // an administrators-only endpoint
+            Assert.Equal(System.Net.HttpStatusCode.OK, verify.StatusCode);
+            await app.StopAsync();
+        }
     }
 }
