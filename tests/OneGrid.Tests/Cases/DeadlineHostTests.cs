@@ -52,14 +52,8 @@ public sealed class DeadlineHostTests
     [Trait("Database", "Postgres")]
     public async Task Two_hosts_on_one_PostgreSQL_database_escalate_each_overdue_case_once()
     {
-        var server = PostgresHostFixture.ServerConnectionString;
-        var name = "onegrid_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var conn = new NpgsqlConnection(server))
-        {
-            await conn.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {name}", conn).ExecuteNonQueryAsync();
-        }
-        var database = DatabaseSettings.Parse(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString, ".");
+        await using var throwaway = await ThrowawayDatabase.CreateAsync();
+        var database = throwaway.Settings(".");
         var dirA = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
         var dirB = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
         // Tuesday 24 November 2026, 10:00 in Hangzhou; both nodes share one clock, so they scan at the same moments.
@@ -103,10 +97,6 @@ public sealed class DeadlineHostTests
                 await app.StopAsync();
                 await app.DisposeAsync();
             }
-            NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(server);
-            await conn.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", conn).ExecuteNonQueryAsync();
             foreach (var dir in new[] { dirA, dirB }) if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }

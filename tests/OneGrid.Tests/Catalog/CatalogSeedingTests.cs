@@ -13,18 +13,11 @@ public class CatalogSeedingTests
     [Trait("Database", "Postgres")]
     public async Task Two_nodes_starting_together_on_one_PostgreSQL_database_seed_the_catalog_once()
     {
-        var server = PostgresHostFixture.ServerConnectionString;
-        var name = "onegrid_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var conn = new NpgsqlConnection(server))
-        {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", conn);
-            await cmd.ExecuteNonQueryAsync();
-        }
+        await using var throwaway = await ThrowawayDatabase.CreateAsync();
         var dir = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var database = DatabaseSettings.Parse(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString, dir);
+            var database = throwaway.Settings(dir);
             // Migrated beforehand: the race under test is the seeding, not the migrations (two nodes applying
             // several pending migrations at once is the persistence layer's concern).
             await using (var db = PersistenceServices.CreateContext(database))
@@ -35,11 +28,6 @@ public class CatalogSeedingTests
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(server);
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", conn);
-            await cmd.ExecuteNonQueryAsync();
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }

@@ -85,8 +85,7 @@ public class SqliteHostFixture : HostFixture
 /// </summary>
 public class PostgresHostFixture : HostFixture
 {
-    private string? _server;
-    private string? _name;
+    private ThrowawayDatabase? _database;
 
     public static string ServerConnectionString =>
         Environment.GetEnvironmentVariable("ONEGRID_TEST_POSTGRES") is { Length: > 0 } cs
@@ -97,25 +96,12 @@ public class PostgresHostFixture : HostFixture
 
     protected override async Task<DatabaseSettings> CreateDatabaseAsync()
     {
-        _server = ServerConnectionString;
-        _name = "onegrid_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var conn = new NpgsqlConnection(_server))
-        {
-            await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE {_name}", conn);
-            await cmd.ExecuteNonQueryAsync();
-        }
-        var builder = new NpgsqlConnectionStringBuilder(_server) { Database = _name };
-        return DatabaseSettings.Parse(builder.ConnectionString, DataDirectory);
+        _database = await ThrowawayDatabase.CreateAsync();
+        return _database.Settings(DataDirectory);
     }
 
     protected override async Task DropDatabaseAsync()
     {
-        if (_server is null || _name is null) return;
-        NpgsqlConnection.ClearAllPools();
-        await using var conn = new NpgsqlConnection(_server);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)", conn);
-        await cmd.ExecuteNonQueryAsync();
+        if (_database is not null) await _database.DisposeAsync();
     }
 }

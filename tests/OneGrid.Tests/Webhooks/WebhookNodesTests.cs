@@ -16,14 +16,8 @@ public sealed class WebhookNodesTests
     [Trait("Database", "Postgres")]
     public async Task Two_hosts_on_one_PostgreSQL_database_send_each_delivery_once()
     {
-        var server = PostgresHostFixture.ServerConnectionString;
-        var name = "onegrid_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var conn = new NpgsqlConnection(server))
-        {
-            await conn.OpenAsync();
-            await new NpgsqlCommand($"CREATE DATABASE {name}", conn).ExecuteNonQueryAsync();
-        }
-        var database = DatabaseSettings.Parse(new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString, ".");
+        await using var throwaway = await ThrowawayDatabase.CreateAsync();
+        var database = throwaway.Settings(".");
         var dirA = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
         var dirB = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
         var (a, clientA) = await HostFixture.StartAsync(dirA, database, configuration: WebhookApiTests.Settings);
@@ -62,10 +56,6 @@ public sealed class WebhookNodesTests
             }
             clientA.Dispose();
             clientB.Dispose();
-            NpgsqlConnection.ClearAllPools();
-            await using var conn = new NpgsqlConnection(server);
-            await conn.OpenAsync();
-            await new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", conn).ExecuteNonQueryAsync();
             foreach (var dir in new[] { dirA, dirB }) if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
         }
     }
