@@ -223,7 +223,7 @@ internal sealed class AuditMiddleware(RequestDelegate next)
     {
         var method = context.Request.Method;
         if ((HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method))
-            && context.Request.Path.StartsWithSegments("/api"))
+            && (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/open311")))
         {
             context.Response.OnStarting(() =>
             {

@@ -154,6 +154,18 @@ public abstract class Open311ApiTests(HostFixture host)
         Assert.Matches(@"^BJ-\d{8}-\d{6}$", id);
         Assert.Equal("acct-7", (string?)answer["account_id"]);
 
+        // Writes through Open311 are audited like any other.
+        using var admin = await host.ClientAsAsync("admin");
+        var audited = false;
+        for (long after = 0; !audited;)
+        {
+            var items = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/audit?limit=1000&after={after}"))!["items"]!.AsArray();
+            if (items.Count == 0) break;
+            audited = items.Any(e => (string?)e!["path"] == "/open311/v2/requests.json" && (string?)e["method"] == "POST");
+            after = (long)items[^1]!["id"]!;
+        }
+        Assert.True(audited, "the Open311 request is in the audit log");
+
         // It is a case of the demo district: the district dispatcher reads it with its reporter and the attribute.
         using var district = await host.ClientAsAsync("district");
         var c = (await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases/{id}"))!;
