@@ -84,8 +84,7 @@ public static class CaseEndpoints
         }
         catch (JsonException e)
         {
-            var field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body";
-            return Problems.InvalidField(field, $"JSON 格式或字段类型有误（{e.Path}）", $"Malformed JSON or a field of the wrong type ({e.Path})");
+            return MalformedJson(e);
         }
         if (request is null) return Problems.InvalidField("body", "请求体为空", "The body is empty");
 
@@ -101,6 +100,13 @@ public static class CaseEndpoints
             outcome.PossibleDuplicates);
         if (outcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         return TypedResults.Created($"/api/v1/cases/{c.Id}", response);
+    }
+
+    /// <summary>A body that is not JSON, or has a field of the wrong type: 400 naming the field where the parser knows it.</summary>
+    private static IResult MalformedJson(JsonException e)
+    {
+        var field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body";
+        return Problems.InvalidField(field, $"JSON 格式或字段类型有误（{e.Path}）", $"Malformed JSON or a field of the wrong type ({e.Path})");
     }
 
     private static IResult TooLarge() =>
@@ -198,8 +204,7 @@ public static class CaseEndpoints
             }
             catch (JsonException e)
             {
-                var field = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "body";
-                return Problems.InvalidField(field, $"JSON 格式或字段类型有误（{e.Path}）", $"Malformed JSON or a field of the wrong type ({e.Path})");
+                return MalformedJson(e);
             }
         }
         var actor = actors.Current;
