@@ -18,21 +18,10 @@ export DOTNET_CLI_USE_MSBUILD_SERVER=${DOTNET_CLI_USE_MSBUILD_SERVER:-0}
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
-pg_dir=
-stop_postgres() {
-    if [[ -n $pg_dir ]]; then
-        scripts/pg-throwaway.sh stop "$pg_dir" || true
-        pg_dir=
-    fi
-}
-trap stop_postgres EXIT
-# Turn signals into a normal exit so the EXIT trap still removes the cluster.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/onegrid-pg.XXXXXX")
-ONEGRID_TEST_POSTGRES=$(scripts/pg-throwaway.sh start "$pg_dir")
-export ONEGRID_TEST_POSTGRES
+# shellcheck source=scripts/lib/pg.sh
+source scripts/lib/pg.sh
+start_throwaway_postgres onegrid-pg
+export ONEGRID_TEST_POSTGRES=$PG_CONNECTION
 
 # Stale TRX files from an earlier run would be counted as this run's results.
 rm -rf "$results"

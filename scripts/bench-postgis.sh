@@ -14,19 +14,9 @@ if [[ ! -f /usr/share/postgresql/$major/extension/postgis.control ]]; then
     apt_install "postgresql-$major-postgis-3"
 fi
 
-pg_dir=
-stop_postgres() {
-    if [[ -n $pg_dir ]]; then
-        scripts/pg-throwaway.sh stop "$pg_dir" || true
-        pg_dir=
-    fi
-}
-trap stop_postgres EXIT
-# Turn signals into a normal exit so the EXIT trap still removes the cluster.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/onegrid-postgis.XXXXXX")
-conn=$(scripts/pg-throwaway.sh start "$pg_dir")
+# shellcheck source-path=SCRIPTDIR source=lib/pg.sh
+source scripts/lib/pg.sh
+start_throwaway_postgres onegrid-postgis
+conn=$PG_CONNECTION
 
 dotnet run -c Release --project src/OneGrid -- bench resolve --postgis --pg "$conn" "$@"
