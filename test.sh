@@ -18,6 +18,10 @@ export DOTNET_CLI_USE_MSBUILD_SERVER=${DOTNET_CLI_USE_MSBUILD_SERVER:-0}
 export DOTNET_NOLOGO=${DOTNET_NOLOGO:-1}
 export DOTNET_CLI_TELEMETRY_OPTOUT=${DOTNET_CLI_TELEMETRY_OPTOUT:-1}
 
+# shellcheck source=scripts/lib/browser.sh
+source scripts/lib/browser.sh
+ensure_browser_tools
+
 # shellcheck source=scripts/lib/pg.sh
 source scripts/lib/pg.sh
 start_throwaway_postgres onegrid-pg

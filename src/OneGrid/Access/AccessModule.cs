@@ -75,8 +75,15 @@ public static class AccessModule
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
-            // An API answers 401/403, never a redirect to a login page.
-            o.Events.OnRedirectToLogin = c => { c.Response.StatusCode = StatusCodes.Status401Unauthorized; return Task.CompletedTask; };
+            // An API answers 401/403, never a redirect; a page sends the person to the sign-in page.
+            o.LoginPath = "/signin";
+            o.ReturnUrlParameter = "returnUrl";
+            o.Events.OnRedirectToLogin = c =>
+            {
+                if (c.Request.Path.StartsWithSegments("/api")) c.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                else c.Response.Redirect(c.RedirectUri);
+                return Task.CompletedTask;
+            };
             o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
         OidcSignIn.AddIfConfigured(authentication, configuration);

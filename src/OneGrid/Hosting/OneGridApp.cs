@@ -10,6 +10,7 @@ using OneGrid.Kernel;
 using OneGrid.Open311;
 using OneGrid.Persistence;
 using OneGrid.Territory;
+using OneGrid.Web;
 using OneGrid.Webhooks;
 using Scalar.AspNetCore;
 
@@ -24,6 +25,9 @@ public static class OneGridApp
         {
             Args = args ?? [],
             ContentRootPath = AppContext.BaseDirectory,
+            // Not the entry assembly's name: under a test runner that is the runner, and the static web
+            // assets manifest (OneGrid.staticwebassets.endpoints.json) is found by this name.
+            ApplicationName = typeof(OneGridApp).Assembly.GetName().Name,
         });
         if (settings.Urls is not null) builder.WebHost.UseUrls(settings.Urls);
 
@@ -33,6 +37,8 @@ public static class OneGridApp
         builder.Services.AddOneGridDatabase(settings.Database);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        // Pages are mostly Chinese: write it as text, not as &#x…; entities.
+        builder.Services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder =
             System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
 
@@ -44,6 +50,7 @@ public static class OneGridApp
         builder.Services.AddCalendarModule();
         builder.Services.AddCatalogModule();
         builder.Services.AddWebhookModule(builder.Configuration);
+        builder.Services.AddWebModule();
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -81,7 +88,6 @@ public static class OneGridApp
 
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
-        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
 
         app.MapAccessEndpoints();
         app.MapTerritoryEndpoints();
@@ -94,6 +100,7 @@ public static class OneGridApp
         app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
         app.MapCatalogEndpoints().RequireRoles(Role.Admin);
         app.MapWebhookEndpoints();
+        app.MapWebModule();
         return app;
     }
 }

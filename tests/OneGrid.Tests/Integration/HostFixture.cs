@@ -27,7 +27,7 @@ public abstract class HostFixture : IAsyncLifetime
     protected virtual IReadOnlyDictionary<string, string?>? Configuration => null;
     protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Directory.CreateDirectory(DataDirectory);
         Database = await CreateDatabaseAsync();
@@ -62,7 +62,7 @@ public abstract class HostFixture : IAsyncLifetime
         return (app, client);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Client.Dispose();
         await App.StopAsync();

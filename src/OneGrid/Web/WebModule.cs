@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Localization;
+using OneGrid.Access;
+
+namespace OneGrid.Web;
+
+/// <summary>
+/// The browser UI (DESIGN §6, §8): Blazor pages served by the same host as the API. Pages render on the
+/// server — statically where a form post is enough, as interactive server components where they must
+/// react (the case page's actions, the map, the live command centre).
+/// </summary>
+public static class WebModule
+{
+    public static IServiceCollection AddWebModule(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddLocalization();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<UiSession>();
+        return services;
+    }
+
+    public static void MapWebModule(this WebApplication app)
+    {
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+        // The language switch: a cookie the request-localization middleware reads, then back to the page.
+        app.MapGet("/culture", (string? c, string? redirect, HttpContext http) =>
+        {
+            var culture = c == "en" ? "en" : "zh-CN";
+            http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false });
+            return Results.LocalRedirect(IsLocal(redirect) ? redirect! : "/");
+        }).ExcludeFromDescription();
+
+        // The layout's sign-out button: a form post (with the antiforgery token), so a link cannot sign anyone out.
+        app.MapPost("/signout", async (Microsoft.AspNetCore.Identity.SignInManager<OneGridUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.LocalRedirect("/");
+        }).ExcludeFromDescription();
+    }
+
+    /// <summary>Only same-site paths: a redirect parameter must not send people elsewhere.</summary>
+    public static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+}
