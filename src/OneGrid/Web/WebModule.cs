@@ -12,6 +12,7 @@ public static class WebModule
 {
     public static IServiceCollection AddWebModule(this IServiceCollection services)
     {
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddLocalization();
         services.AddCascadingAuthenticationState();
