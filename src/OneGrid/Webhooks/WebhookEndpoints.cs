@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using OneGrid.Access;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
@@ -21,7 +22,8 @@ public static class WebhookModule
         services.Configure<WebhookOptions>(configuration.GetSection("Webhooks"));
         // Receivers are other systems' servers: no cookies, no automatic redirects to somewhere not registered.
         services.AddHttpClient(WebhookSender.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+                WebhookAddressGuard.CreateHandler(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks));
         services.AddHostedService<WebhookSender>();
         return services;
     }
@@ -39,7 +41,7 @@ public static class WebhookModule
     }
 
     internal static async Task<IResult> Create(CreateWebhookRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
-        HttpContext http, CancellationToken ct)
+        IOptions<WebhookOptions> options, HttpContext http, CancellationToken ct)
     {
         var url = body?.Url?.Trim();
         if (string.IsNullOrEmpty(url)) return Problems.InvalidField("url", "请填写接收地址 url", "The url is required");
@@ -48,6 +50,12 @@ public static class WebhookModule
             return Problems.InvalidField("url", "url 必须是完整的 http 或 https 地址", "The url must be an absolute http or https URL");
         }
         if (url.Length > 2000) return Problems.InvalidField("url", "url 过长", "The url is too long");
+        // Names are checked again on every connection (they may be re-pointed); a literal address can be refused now.
+        if (!options.Value.AllowPrivateNetworks &&
+            (uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.DnsSafeHost, out var ip) && WebhookAddressGuard.IsPrivate(ip))))
+        {
+            return Problems.InvalidField("url", "接收地址不能是本机或内网地址", "The url must not point at a loopback or private address");
+        }
         var events = body!.Events is { Count: > 0 } requested ? requested.Select(e => e.Trim()).Distinct().ToList() : [.. WebhookEventTypes.All];
         if (events.FirstOrDefault(e => !WebhookEventTypes.All.Contains(e)) is { } unknown)
         {

@@ -14,6 +14,11 @@ public sealed class WebhookOptions
     /// <summary>How long a claimed delivery is reserved for the node sending it; after a crash another node retries then.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
     public int BatchSize { get; set; } = 50;
+    /// <summary>
+    /// Whether receivers may be on loopback or private networks. Off by default, so the server cannot be turned
+    /// against its own network; a deployment whose receivers sit inside it (and the tests) turn it on.
+    /// </summary>
+    public bool AllowPrivateNetworks { get; set; }
 
     public TimeSpan RetryDelay(int attempts)
     {

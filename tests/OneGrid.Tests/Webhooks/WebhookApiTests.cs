@@ -24,6 +24,8 @@ public abstract class WebhookApiTests(HostFixture host)
         ["Access:LoginPermitLimit"] = "100000",
         ["Webhooks:PollPeriod"] = "00:00:00.200",
         ["Webhooks:RetryBaseDelay"] = "00:00:00.200",
+        // The receivers run on loopback.
+        ["Webhooks:AllowPrivateNetworks"] = "true",
     };
 
     private async Task<(double Lon, double Lat)> PointInGrid()
