@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using OneGrid.Tests.Access;
 using static Microsoft.Playwright.Assertions;
@@ -66,14 +67,14 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(row).ToContainTextAsync("西陵社区");
         await Expect(row).ToContainTextAsync("暴露垃圾");
         // The registration phase (1 working hour) counts down in working time.
-        await Expect(row.GetByTestId("row-deadline")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"(剩余|已超时) \d+小时\d+分（工作时间）"));
-        await Expect(page.GetByTestId("chip-Reported")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"待受理 [1-9]\d*"));
+        await Expect(row.GetByTestId("row-deadline")).ToContainTextAsync(new Regex(@"(剩余|已超时) \d+小时\d+分（工作时间）"));
+        await Expect(page.GetByTestId("chip-Reported")).ToContainTextAsync(new Regex(@"待受理 [1-9]\d*"));
         await BrowserFixture.ScreenshotAsync(page, "inbox");
 
         // Text search narrows the list to the one case, and the URL keeps the filter (bookmarkable).
         await page.Locator("#f-q").FillAsync(token);
         await page.GetByTestId("filter-submit").ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("q=" + token));
+        await Expect(page).ToHaveURLAsync(new Regex("q=" + token));
         await Expect(page.GetByTestId("case-row")).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("inbox-total")).ToHaveTextAsync("共 1 件");
         await Expect(page.Locator("#f-q")).ToHaveValueAsync(token);
@@ -85,7 +86,7 @@ public sealed class CasePageTests(BrowserFixture host)
         await page.Locator("#f-state").SelectOptionAsync("");
         await page.Locator("#f-supervised").CheckAsync();
         await page.GetByTestId("filter-submit").ClickAsync();
-        await page.WaitForURLAsync(u => u.Contains("supervised=true"));
+        await Expect(page).ToHaveURLAsync(new Regex("supervised=true"));
         await Expect(page.GetByTestId("inbox-empty")).ToBeVisibleAsync();
 
         // The bookmarked URL (category + search + the all-cases tab) shows it again.
@@ -225,7 +226,7 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Inbox" })).ToBeVisibleAsync();
         var row = Row(page, number);
         await Expect(row.GetByTestId("row-state")).ToHaveTextAsync("Reported");
-        await Expect(row.GetByTestId("row-deadline")).ToContainTextAsync(new System.Text.RegularExpressions.Regex(@"(\d+ h \d+ min left|Overdue by \d+ h \d+ min) \(working time\)"));
+        await Expect(row.GetByTestId("row-deadline")).ToContainTextAsync(new Regex(@"(\d+ h \d+ min left|Overdue by \d+ h \d+ min) \(working time\)"));
         await Expect(row).ToContainTextAsync("Exposed garbage");
 
         await row.GetByTestId("case-link").ClickAsync();
