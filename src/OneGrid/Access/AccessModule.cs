@@ -150,6 +150,9 @@ public static class AccessModule
     public static WebApplication MapAccessEndpoints(this WebApplication app)
     {
         app.UseAuthentication();
+        // Explicitly after authentication: otherwise the host adds authorization at the start of the
+        // pipeline, where every [Authorize] page would see an anonymous user and redirect to sign-in.
+        app.UseAuthorization();
         // The actor first, so limits can tell a courier or an API client from an anonymous caller.
         app.UseMiddleware<ActorMiddleware>();
         app.UseRateLimiter();

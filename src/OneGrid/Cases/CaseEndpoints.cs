@@ -164,23 +164,9 @@ public static class CaseEndpoints
 
     private static async Task<IResult> PageAsync(IQueryable<Case> query, CaseFilter filter, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        var (p, size, bad) = Paging.Normalize(page, pageSize);
-        if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
-        if (filter.Apply(query) is not { } filtered) return filter.Problem!;
-        query = filtered;
-        query = (sort ?? "-reported") switch
-        {
-            "reported" => query.OrderBy(c => c.ReportedAt).ThenBy(c => c.Id),
-            "-reported" => query.OrderByDescending(c => c.ReportedAt).ThenByDescending(c => c.Id),
-            "due" => query.OrderBy(c => c.PhaseDueAt == null).ThenBy(c => c.PhaseDueAt).ThenBy(c => c.Id),
-            "-updated" => query.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id),
-            "number" => query.OrderBy(c => c.Number),
-            _ => null!,
-        };
-        if (query is null) return Problems.InvalidField("sort", "排序方式应为 reported、-reported、due、-updated 或 number", "sort must be reported, -reported, due, -updated or number");
-        var total = await query.CountAsync(ct);
-        var items = await query.Skip((p - 1) * size).Take(size).ToListAsync(ct);
-        return TypedResults.Ok(new Page<CaseSummary>(items.Select(Summary).ToList(), p, size, total));
+        var result = await CaseListing.PageAsync(query, filter, sort, page, pageSize, ct);
+        if (result.Problem is not null) return result.Problem;
+        return TypedResults.Ok(new Page<CaseSummary>(result.Items.Select(Summary).ToList(), result.Page, result.PageSize, result.Total));
     }
 
     internal static async Task<IResult> GetCase(string id, CaseService cases, OneGridDbContext db, IActorAccessor actors,
@@ -226,7 +212,8 @@ public static class CaseEndpoints
         return TypedResults.Ok(new { name = c.ReporterName, phone = c.ReporterPhone });
     }
 
-    private static async Task<CaseDetail> DetailAsync(Case c, Actor actor, OneGridDbContext db, TerritoryIndexHolder territory, CancellationToken ct)
+    /// <summary>The case as its reader may see it (reporter masked unless they own it); the case page shows the same.</summary>
+    internal static async Task<CaseDetail> DetailAsync(Case c, Actor actor, OneGridDbContext db, TerritoryIndexHolder territory, CancellationToken ct)
     {
         var events = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
         var attachments = await db.CaseAttachments.AsNoTracking().Where(a => a.CaseId == c.Id).OrderBy(a => a.Id).ToListAsync(ct);

@@ -478,7 +478,13 @@ public sealed class CaseService(
     }
 
     private static string Required(string? value, string field) =>
-        NullIfBlank(value) ?? throw CaseProblemException.Invalid(field, $"请填写 {field}", $"{field} is required");
+        NullIfBlank(value) ?? throw field switch
+        {
+            "reason" => CaseProblemException.Invalid(field, "请填写原因", "Give a reason"),
+            "result" => CaseProblemException.Invalid(field, "请填写处置结果", "Describe the handling result"),
+            "duplicateOf" => CaseProblemException.Invalid(field, "请填写重复的原事件编号", "Give the number of the original case"),
+            _ => CaseProblemException.Invalid(field, $"请填写 {field}", $"{field} is required"),
+        };
 
     private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 

@@ -30,6 +30,11 @@ public static class OneGridApp
             ApplicationName = typeof(OneGridApp).Assembly.GetName().Name,
         });
         if (settings.Urls is not null) builder.WebHost.UseUrls(settings.Urls);
+        // Run from the build output (dotnet run, the tests), the content root has no wwwroot: the static
+        // web assets manifest beside the binary points at the project's wwwroot and at the framework's
+        // _framework/blazor.web.js. Without it every static file is served empty in any environment but
+        // Development. A published app has no such manifest and serves its own wwwroot.
+        builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
