@@ -200,6 +200,12 @@ public static class AuditTrail
 
     public static void Note(HttpContext context, string? entity, string? summary) => context.Items[NoteKey] = (entity, summary);
 
+    /// <summary>The note of a change made by a service shared with the UI (see <see cref="Kernel.Outcome{T}"/>).</summary>
+    public static void Note(HttpContext context, Kernel.AuditNote? note)
+    {
+        if (note is not null) Note(context, note.Entity, note.Summary);
+    }
+
     internal static (string? Entity, string? Summary) NoteOf(HttpContext context) =>
         context.Items.TryGetValue(NoteKey, out var note) && note is ValueTuple<string?, string?> n ? n : (null, null);
 

@@ -37,54 +37,23 @@ internal static class CourierEndpoints
         actor.Grants.Any(g => Roles.Operators.Contains(g.Role) &&
             (streetCode.StartsWith(g.UnitCode, StringComparison.Ordinal) || g.UnitCode.StartsWith(streetCode, StringComparison.Ordinal)));
 
-    private static bool Manages(Actor actor, Courier c) => c.Streets.Any(s => Touches(actor, s));
+    internal static bool Manages(Actor actor, Courier c) => c.Streets.Any(s => Touches(actor, s));
+
+    // Thin adapters: the work is in CourierAdministration, which the /admin/couriers page calls too.
 
     internal static async Task<IResult> Enrol(EnrolCourierRequest? body, Actor actor, CourierCodes codes, OneGridDbContext db,
         TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写姓名", "The name is required");
-        var phone = body.Phone?.Trim() ?? "";
-        if (phone.Length is < 5 or > 20 || !phone.All(ch => char.IsAsciiDigit(ch) || ch is '+' or '-' or ' '))
-        {
-            return Problems.InvalidField("phone", "请填写有效的手机号码", "A valid phone number is required");
-        }
-        var streets = (body.StreetCodes ?? []).Select(s => s?.Trim() ?? "").Where(s => s.Length > 0).Distinct().ToList();
-        if (streets.Count == 0) return Problems.InvalidField("streetCodes", "请至少选择一个街道", "At least one street code is required");
-        var known = await db.Units.AsNoTracking().Where(u => streets.Contains(u.Code) && u.Level == UnitLevel.Street).Select(u => u.Code).ToListAsync(ct);
-        if (streets.FirstOrDefault(s => !known.Contains(s)) is { } unknown)
-        {
-            return Problems.InvalidField("streetCodes", $"{unknown} 不是街道编码", $"{unknown} is not a street code");
-        }
-        if (streets.FirstOrDefault(s => !Touches(actor, s)) is { } outside)
-        {
-            return AccessProblems.Forbidden(Text.Pick($"您的授权不包括街道 {outside}。", $"Your grants do not reach street {outside}."));
-        }
-
-        var courier = new Courier
-        {
-            Name = body.Name.Trim(),
-            Phone = phone,
-            Company = body.Company?.Trim(),
-            Station = body.Station?.Trim(),
-            StreetCodes = string.Join(',', streets),
-            CodeVersion = 1,
-            CreatedAt = time.GetUtcNow(),
-            CreatedBy = actor.UserName,
-        };
-        db.Couriers.Add(courier);
-        await db.SaveChangesAsync(ct);
-        AuditTrail.Note(http, "couriers/" + courier.Id, $"enrol {courier.Name} for {courier.StreetCodes}");
-        return TypedResults.Created($"/api/v1/couriers/{courier.Id}", Describe(courier, codes.Issue(courier)));
+        var o = await CourierAdministration.EnrolAsync(body, actor, codes, db, time, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
+        return TypedResults.Created($"/api/v1/couriers/{o.Value!.Id}", o.Value);
     }
 
     internal static async Task<IResult> List(int? page, int? pageSize, Actor actor, OneGridDbContext db, CancellationToken ct)
     {
-        var (p, size, bad) = Paging.Normalize(page, pageSize);
-        if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
-        // Couriers number in the hundreds per district: filtering in memory keeps the reach rule in one place.
-        var visible = (await db.Couriers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Where(c => Manages(actor, c)).ToList();
-        return TypedResults.Ok(new Page<CourierResponse>(
-            visible.Skip((p - 1) * size).Take(size).Select(c => Describe(c)).ToList(), p, size, visible.Count));
+        var o = await CourierAdministration.ListAsync(page, pageSize, actor, db, ct);
+        return o.Problem ?? (IResult)TypedResults.Ok(o.Value);
     }
 
     internal static async Task<IResult> Get(long id, Actor actor, OneGridDbContext db, CancellationToken ct)
@@ -96,23 +65,18 @@ internal static class CourierEndpoints
 
     internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
-        var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
-        courier.Revoked = true;
-        await db.SaveChangesAsync(ct);
-        AuditTrail.Note(http, "couriers/" + id, $"revoke {courier.Name}");
-        return TypedResults.Ok(Describe(courier));
+        var o = await CourierAdministration.RevokeAsync(id, actor, db, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
+        return TypedResults.Ok(o.Value);
     }
 
     internal static async Task<IResult> Reissue(long id, Actor actor, CourierCodes codes, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
-        var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
-        courier.Revoked = false;
-        courier.CodeVersion++;
-        await db.SaveChangesAsync(ct);
-        AuditTrail.Note(http, "couriers/" + id, $"reissue code v{courier.CodeVersion} for {courier.Name}");
-        return TypedResults.Ok(Describe(courier, codes.Issue(courier)));
+        var o = await CourierAdministration.ReissueAsync(id, actor, codes, db, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
+        return TypedResults.Ok(o.Value);
     }
 
     internal static async Task<IResult> Qr(long id, Actor actor, CourierCodes codes, OneGridDbContext db, CancellationToken ct)
@@ -139,7 +103,7 @@ internal static class CourierEndpoints
         new(c.Id, c.Name, c.Phone, c.Company, c.Station, c.Streets, c.CreditPoints, c.Revoked, c.CodeVersion, c.CreatedAt,
             code, code is null ? null : $"/api/v1/couriers/{c.Id}/qr.png");
 
-    private static ProblemHttpResult CourierNotFound(long id) =>
+    internal static ProblemHttpResult CourierNotFound(long id) =>
         Problems.NotFound("courier-not-found", "未找到该流动网格员", "No such courier",
             Text.Pick($"编号为 {id} 的流动网格员不存在或不在您的辖区。", $"Courier {id} does not exist or is outside your territory."));
 }

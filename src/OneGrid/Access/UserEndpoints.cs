@@ -28,110 +28,55 @@ internal static class UserEndpoints
         users.MapPost("/{id}/unlock", Unlock).WithName("UnlockUser").WithSummary("Lifts a lock-out after failed sign-ins.");
     }
 
+    // Thin adapters: the work is in UserAdministration, which the administration pages call too.
+
     internal static async Task<IResult> List(int? page, int? pageSize, string? q, OneGridDbContext db, CancellationToken ct)
     {
-        var (p, size, bad) = Paging.Normalize(page, pageSize);
-        if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
-        var query = db.Users.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(q))
-        {
-            var text = q.Trim();
-            var upper = text.ToUpperInvariant();
-            query = query.Where(u => u.NormalizedUserName!.Contains(upper) || u.DisplayName.Contains(text));
-        }
-        var total = await query.CountAsync(ct);
-        var rows = await query.OrderBy(u => u.UserName).Skip((p - 1) * size).Take(size).Include(u => u.Grants).ToListAsync(ct);
-        var items = new List<UserResponse>();
-        foreach (var u in rows) items.Add(await DescribeAsync(u, db, ct));
-        return TypedResults.Ok(new Page<UserResponse>(items, p, size, total));
+        var o = await UserAdministration.ListAsync(page, pageSize, q, db, ct);
+        return o.Problem ?? (IResult)TypedResults.Ok(o.Value);
     }
 
     internal static async Task<IResult> Get(string id, OneGridDbContext db, CancellationToken ct)
     {
-        var user = await db.Users.AsNoTracking().Include(u => u.Grants).FirstOrDefaultAsync(u => u.Id == id, ct);
-        return user is null ? UserNotFound(id) : TypedResults.Ok(await DescribeAsync(user, db, ct));
+        var o = await UserAdministration.GetAsync(id, db, ct);
+        return o.Problem ?? (IResult)TypedResults.Ok(o.Value);
     }
 
     internal static async Task<IResult> Create(CreateUserRequest? body, Actor actor, UserManager<OneGridUser> users,
         OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(body?.UserName)) return Problems.InvalidField("userName", "请填写用户名", "The userName is required");
-        if (string.IsNullOrWhiteSpace(body.DisplayName)) return Problems.InvalidField("displayName", "请填写姓名", "The displayName is required");
-        if (string.IsNullOrEmpty(body.Password)) return Problems.InvalidField("password", "请填写密码", "The password is required");
-        var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants ?? [], actor, db, ct);
-        if (problem is not null) return problem;
-
-        var now = time.GetUtcNow();
-        var user = new OneGridUser { UserName = body.UserName.Trim(), DisplayName = body.DisplayName.Trim(), CreatedAt = now };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var created = await users.CreateAsync(user, body.Password);
-        if (!created.Succeeded)
-        {
-            var field = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "password" : "userName";
-            return AuthEndpoints.IdentityProblem(created, field);
-        }
-        db.Grants.AddRange(grants!.Select(g => ToRow(user.Id, g, now)));
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        AuditTrail.Note(http, "users/" + user.Id, $"create user {user.UserName}: " + string.Join(", ", grants!.Select(Describe)));
-        user.Grants = await db.Grants.AsNoTracking().Where(g => g.UserId == user.Id).ToListAsync(ct);
-        return TypedResults.Created($"/api/v1/users/{user.Id}", await DescribeAsync(user, db, ct));
+        var o = await UserAdministration.CreateAsync(body, actor, users, db, time, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
+        return TypedResults.Created($"/api/v1/users/{o.Value!.Id}", o.Value);
     }
 
     internal static async Task<IResult> AddGrant(string id, GrantRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
         HttpContext http, CancellationToken ct)
     {
-        if (body is null) return Problems.InvalidField("role", "请填写授权", "A grant is required");
-        if (!await db.Users.AnyAsync(u => u.Id == id, ct)) return UserNotFound(id);
-        var (grants, problem) = await GrantValidation.ValidateAsync([body], actor, db, ct);
-        if (problem is not null) return problem;
-        var row = ToRow(id, grants![0], time.GetUtcNow());
-        db.Grants.Add(row);
-        await db.SaveChangesAsync(ct);
-        AuditTrail.Note(http, "users/" + id, "grant " + Describe(row.ToGrant()));
-        var described = await AuthEndpoints.DescribeGrantsAsync([(row.Id, row.ToGrant())], db, ct);
-        return TypedResults.Created($"/api/v1/users/{id}", described[0]);
+        var o = await UserAdministration.AddGrantAsync(id, body, actor, db, time, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
+        return TypedResults.Created($"/api/v1/users/{id}", o.Value);
     }
 
     internal static async Task<IResult> RemoveGrant(string id, long grantId, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
-        var row = await db.Grants.FirstOrDefaultAsync(g => g.Id == grantId && g.UserId == id, ct);
-        if (row is null)
-        {
-            return Problems.NotFound("grant-not-found", "未找到该授权", "No such grant",
-                Text.Pick($"用户 {id} 没有编号为 {grantId} 的授权。", $"User {id} has no grant {grantId}."));
-        }
-        if (!actor.Reaches(row.UnitCode, Role.Admin)) return AccessProblems.Forbidden();
-        db.Grants.Remove(row);
-        await db.SaveChangesAsync(ct);
-        AuditTrail.Note(http, "users/" + id, "withdraw " + Describe(row.ToGrant()));
+        var o = await UserAdministration.RemoveGrantAsync(id, grantId, actor, db, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
         return TypedResults.NoContent();
     }
 
     internal static async Task<IResult> Unlock(string id, UserManager<OneGridUser> users, HttpContext http)
     {
-        var user = await users.FindByIdAsync(id);
-        if (user is null) return UserNotFound(id);
-        AuditTrail.Note(http, "users/" + id, $"unlock {user.UserName}");
-        await users.SetLockoutEndDateAsync(user, null);
-        await users.ResetAccessFailedCountAsync(user);
+        var o = await UserAdministration.UnlockAsync(id, users);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(http, o.Note);
         return TypedResults.NoContent();
     }
 
-    internal static string Describe(Grant g) =>
-        $"{g.Role.ToWire()}@{g.UnitCode}" + (g.PlatformCode is null ? "" : "/" + g.PlatformCode) + (g.DepartmentCode is null ? "" : "/" + g.DepartmentCode);
-
-    private static UserGrant ToRow(string userId, Grant g, DateTimeOffset now) => new()
-    {
-        UserId = userId, Role = g.Role, UnitCode = g.UnitCode, PlatformCode = g.PlatformCode, DepartmentCode = g.DepartmentCode, CreatedAt = now,
-    };
-
-    private static async Task<UserResponse> DescribeAsync(OneGridUser u, OneGridDbContext db, CancellationToken ct) =>
-        new(u.Id, u.UserName, u.DisplayName, u.LockoutEnd,
-            await AuthEndpoints.DescribeGrantsAsync(u.Grants.OrderBy(g => g.Id).Select(g => ((long?)g.Id, g.ToGrant())).ToList(), db, ct));
-
-    private static ProblemHttpResult UserNotFound(string id) =>
-        Problems.NotFound("user-not-found", "未找到该用户", "No such user", Text.Pick($"编号为 {id} 的用户不存在。", $"There is no user {id}."));
+    internal static string Describe(Grant g) => UserAdministration.Describe(g);
 }
 
 /// <summary>Checks grants an administrator hands out (to accounts or API keys).</summary>

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using System.Xml;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 
@@ -215,7 +216,20 @@ public static partial class CalendarEndpoints
                 Text.Pick($"日历文件不能超过 {MaxImportBytes / 1024} KB。", $"A calendar file cannot exceed {MaxImportBytes / 1024} KB."));
         }
 
-        var report = await CalendarStore.ImportAsync(db, new StringReader(body), dry, time, ct);
+        var o = await ImportCsvAsync(body, dry, db, provider, time, ct);
+        if (o.Problem is { } problem) return problem;
+        AuditTrail.Note(request.HttpContext, o.Note);
+        return TypedResults.Ok(o.Value);
+    }
+
+    /// <summary>
+    /// Checks a calendar CSV and, unless it has problems or this is a dry run, loads its days (one transaction) and
+    /// reloads this node's calendar: the work behind POST /api/v1/calendar/days and the /admin/calendar page.
+    /// </summary>
+    public static async Task<Outcome<CalendarImportResponse>> ImportCsvAsync(string csv, bool dry, OneGridDbContext db,
+        WorkingCalendarProvider provider, TimeProvider time, CancellationToken ct)
+    {
+        var report = await CalendarStore.ImportAsync(db, new StringReader(csv), dry, time, ct);
         if (!report.IsClean)
         {
             return Problems.Create(StatusCodes.Status422UnprocessableEntity, "calendar-import-invalid",
@@ -232,8 +246,11 @@ public static partial class CalendarEndpoints
             // This node serves the new days at once; the others within CalendarRefresher.Interval.
             await provider.RefreshAsync(db, ct: ct);
         }
-        return TypedResults.Ok(new CalendarImportResponse(report.Days, report.Holidays, report.Workdays, report.Years, report.DryRun,
-            report.Written, report.Created, report.Updated, report.Revision, report.Warnings.Select(ToResponse).ToList()));
+        var response = new CalendarImportResponse(report.Days, report.Holidays, report.Workdays, report.Years, report.DryRun,
+            report.Written, report.Created, report.Updated, report.Revision, report.Warnings.Select(ToResponse).ToList());
+        return Outcome<CalendarImportResponse>.Done(response, report.Written
+            ? new AuditNote("calendar/days", $"load {report.Days} day(s) of {string.Join(", ", report.Years)}: {report.Created} created, {report.Updated} updated")
+            : null);
     }
 
     private static CalendarProblemResponse ToResponse(CalendarProblem p) => new(p.Line, p.Date, p.Message);
