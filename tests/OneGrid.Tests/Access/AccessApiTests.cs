@@ -224,7 +224,13 @@ public abstract class AccessApiTests(HostFixture host)
         using var png = await street.GetAsync($"/api/v1/couriers/{id}/qr.png");
         Assert.Equal(HttpStatusCode.OK, png.StatusCode);
         Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, (await png.Content.ReadAsByteArrayAsync())[..4]);
+        var qr = await png.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, qr[..4]);
+        // The printed code is a link to the report page on this host carrying the courier's code (QR rendering is
+        // deterministic, so the image equals the one of exactly that link).
+        var link = $"{host.Client.BaseAddress!.ToString().TrimEnd('/')}/report?courier={Uri.EscapeDataString(code)}";
+        Assert.Equal(CourierEndpoints.QrPng(link), qr);
+        Assert.NotEqual(CourierEndpoints.QrPng(code), qr);
 
         // A courier's code is for reporting, not for managing couriers.
         using (var byCode = host.ClientWith("Courier", code))
