@@ -30,6 +30,11 @@ public static class OneGridApp
             ApplicationName = typeof(OneGridApp).Assembly.GetName().Name,
         });
         if (settings.Urls is not null) builder.WebHost.UseUrls(settings.Urls);
+        // Run from the build output (dotnet run, tests) the static web assets live where the build left them
+        // (wwwroot, NuGet's _framework/blazor.web.js), listed in OneGrid.staticwebassets.runtime.json: without
+        // this only Development reads that list and every asset is served empty. Published, there is no such
+        // list (the files are in wwwroot) and this does nothing.
+        builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
