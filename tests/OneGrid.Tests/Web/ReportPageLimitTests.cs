@@ -35,7 +35,7 @@ public sealed class ReportPageLimitTests(BrowserFixture browser)
             });
             var page = await context.NewPageAsync();
             await page.GotoAsync("/report");
-            await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1);
+            await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
             await ReportPageTests.TapAsync(page, 120.1929, 30.1548);
             await page.Locator("#description").FillAsync("第三次上报");
             await page.GetByTestId("report-submit").ClickAsync();

@@ -42,7 +42,7 @@ public sealed class ReportPageTests(BrowserFixture host)
         await BrowserFixture.ScreenshotAsync(page, "report");
 
         await page.GetByTestId("report-submit").ClickAsync();
-        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         var number = (await page.GetByTestId("case-number").TextContentAsync())!.Trim();
         Assert.Matches(@"^\S+$", number);
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("待受理");
@@ -119,7 +119,7 @@ public sealed class ReportPageTests(BrowserFixture host)
         await page.GetByRole(AriaRole.Button, new() { Name = "移除 photo.png" }).ClickAsync();
         await Expect(page.Locator("#photos + .validation-message")).ToHaveCountAsync(0);
         await page.GetByTestId("report-submit").ClickAsync();
-        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         found = (await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases?q={Uri.EscapeDataString(marker)}"))!;
         Assert.Equal(1, (int)found["total"]!);
     }
@@ -170,7 +170,7 @@ public sealed class ReportPageTests(BrowserFixture host)
         await page.Locator("#category-class").SelectOptionAsync(category[..2]);
         await page.Locator("#category").SelectOptionAsync(category);
         await page.GetByTestId("report-submit").ClickAsync();
-        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         var number = (await page.GetByTestId("case-number").TextContentAsync())!.Trim();
 
         using var community = await host.ClientAsAsync("community");
@@ -191,6 +191,28 @@ public sealed class ReportPageTests(BrowserFixture host)
         await forged.GotoAsync("/report?courier=not-a-real-code");
         await Expect(forged.GetByTestId("courier-invalid")).ToContainTextAsync("小哥码无效或已被撤销");
         await Expect(forged.GetByTestId("report-submit")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_signed_in_grid_worker_reports_as_a_grid_worker_and_a_double_click_is_one_case()
+    {
+        var page = await host.NewPageAsync(width: 390, height: 844);
+        await BrowserFixture.SignInAsync(page, "gridworker", returnUrl: "/report");
+        await Expect(page.GetByTestId("gridworker-banner")).ToContainTextAsync("张伟");
+        await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await TapAsync(page, Lon, Lat);
+        await Expect(page.GetByTestId("location-path")).ToContainTextAsync("西陵");
+        var marker = "网格员巡查发现垃圾堆放 " + Guid.NewGuid().ToString("N")[..8];
+        await page.Locator("#description").FillAsync(marker);
+        await page.GetByTestId("report-submit").DblClickAsync();
+        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        var number = (await page.GetByTestId("case-number").TextContentAsync())!.Trim();
+
+        using var district = await host.ClientAsAsync("district");
+        var found = (await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases?q={Uri.EscapeDataString(marker)}"))!;
+        Assert.Equal(1, (int)found["total"]!);
+        var detail = (await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases/{Uri.EscapeDataString(number)}"))!;
+        Assert.Equal("GridWorker", (string?)detail["reporterKind"]);
     }
 
     [Fact]
@@ -257,7 +279,8 @@ public sealed class ReportPageTests(BrowserFixture host)
     private static async Task OpenAsync(IPage page, string url)
     {
         await page.GotoAsync(url);
-        await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1);
+        // The circuit and the map can take a while on a busy machine.
+        await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("locate")).ToBeEnabledAsync();
     }
 
