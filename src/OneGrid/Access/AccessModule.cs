@@ -91,6 +91,7 @@ public static class AccessModule
         services.AddScoped<ActorAccessor>();
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorAccessor>());
         services.AddSingleton<CourierCodes>();
+        services.AddSingleton<AnonymousLimiter>();
         services.AddSingleton<IStartupTask, DemoAccounts>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
@@ -110,13 +111,10 @@ public static class AccessModule
             o.AddPolicy(AccessRateLimits.Anonymous, context =>
             {
                 if (!context.RequestServices.GetRequiredService<IActorAccessor>().Current.IsAnonymous) return RateLimitPartition.GetNoLimiter("signed-in");
-                var options = context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter("anonymous:" + ClientAddress(context), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.AnonymousPermitLimit,
-                    Window = TimeSpan.FromSeconds(options.AnonymousWindowSeconds),
-                    QueueLimit = 0,
-                });
+                // The counter is shared with the report page (AnonymousLimiter), so the two doors draw on one budget.
+                var address = ClientAddress(context);
+                var shared = context.RequestServices.GetRequiredService<AnonymousLimiter>();
+                return RateLimitPartition.Get("anonymous:" + address, _ => shared.For(address));
             });
             o.OnRejected = async (context, ct) =>
             {
@@ -171,7 +169,7 @@ public static class AccessModule
     }
 
     /// <summary>The client's address as Kestrel sees it (behind a proxy, configure forwarded headers first).</summary>
-    internal static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }
 
 /// <summary>Loads (on the very first start: creates) the Data Protection key ring once the database is migrated.</summary>

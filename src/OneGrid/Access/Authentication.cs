@@ -72,15 +72,9 @@ internal sealed class CourierAuthenticationHandler(
     {
         var code = CredentialHeaders.Read(Request, AccessSchemes.Courier, CredentialHeaders.CourierHeader);
         if (code is null) return AuthenticateResult.NoResult();
-        if (!codes.TryRead(code, out var id, out var version)) return AuthenticateResult.Fail("Malformed or forged courier code");
-
-        var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, Context.RequestAborted);
-        if (courier is null || courier.Revoked || courier.CodeVersion != version)
-        {
-            return AuthenticateResult.Fail("Courier code revoked or superseded");
-        }
-        var principal = ActorClaims.Principal(Scheme.Name, "courier", courier.ActorId, courier.Name,
-            courier.Streets.Select(s => new Grant(Role.Courier, s)));
+        var courier = await codes.FindAsync(code, db, Context.RequestAborted);
+        if (courier is null) return AuthenticateResult.Fail("Malformed, forged, revoked or superseded courier code");
+        var principal = ActorClaims.Principal(Scheme.Name, "courier", courier.ActorId, courier.Name, CourierCodes.ActorOf(courier).Grants);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 }

@@ -25,7 +25,7 @@ internal static class CourierEndpoints
         couriers.MapPost("/{id:long}/revoke", Revoke).WithName("RevokeCourier").WithSummary("Revokes the courier: every code stops at once.");
         couriers.MapPost("/{id:long}/reissue", Reissue).WithName("ReissueCourier")
             .WithSummary("Issues a new personal code (and reinstates a revoked courier); earlier codes stop at once.");
-        couriers.MapGet("/{id:long}/qr.png", Qr).WithName("CourierQrCode").WithSummary("The current personal code as a printable QR code (小哥码).")
+        couriers.MapGet("/{id:long}/qr.png", Qr).WithName("CourierQrCode").WithSummary("The current personal code as a printable QR code (小哥码): a link to the report page, /report?courier=<code>.")
             .Produces(StatusCodes.Status200OK, contentType: "image/png");
     }
 
@@ -79,7 +79,7 @@ internal static class CourierEndpoints
         return TypedResults.Ok(o.Value);
     }
 
-    internal static async Task<IResult> Qr(long id, Actor actor, CourierCodes codes, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Qr(long id, Actor actor, CourierCodes codes, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
@@ -88,14 +88,16 @@ internal static class CourierEndpoints
             return Problems.Create(StatusCodes.Status409Conflict, "courier-revoked", "该流动网格员已被撤销", "The courier is revoked",
                 Text.Pick("请先重新发码。", "Re-issue a code first."));
         }
-        return TypedResults.File(QrPng(codes.Issue(courier)), "image/png");
+        // The link to the report page on this host, as the request reached it (scheme, host and path base).
+        var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+        return TypedResults.File(QrPng(CourierCodes.ReportLink(baseUrl, codes.Issue(courier))), "image/png");
     }
 
-    /// <summary>The code as a PNG QR code (error correction M, 8 px per module, quiet zone included).</summary>
-    public static byte[] QrPng(string code)
+    /// <summary>The text (the courier's report link) as a PNG QR code (error correction M, 8 px per module, quiet zone included).</summary>
+    public static byte[] QrPng(string text)
     {
         using var generator = new QRCodeGenerator();
-        using var data = generator.CreateQrCode(code, QRCodeGenerator.ECCLevel.M);
+        using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.M);
         return new PngByteQRCode(data).GetGraphic(8);
     }
 

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using OneGrid.Persistence;
 
 namespace OneGrid.Access;
 
@@ -22,6 +24,29 @@ public sealed class CourierCodes(IDataProtectionProvider dataProtection)
         BinaryPrimitives.WriteInt32BigEndian(payload.AsSpan(8), courier.CodeVersion);
         return WebEncoders.Base64UrlEncode(_protector.Protect(payload));
     }
+
+    /// <summary>
+    /// The courier a code stands for, read from the database: null when the code is malformed or forged, the
+    /// courier revoked, or the code superseded by a re-issue. The courier authentication handler and the
+    /// report page both decide through this, so a code works (or stops) in both at once.
+    /// </summary>
+    public async Task<Courier?> FindAsync(string? code, OneGridDbContext db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(code) || !TryRead(code, out var id, out var version)) return null;
+        var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        return courier is null || courier.Revoked || courier.CodeVersion != version ? null : courier;
+    }
+
+    /// <summary>The courier as an actor: a <see cref="Role.Courier"/> grant on each street it covers.</summary>
+    public static Actor ActorOf(Courier courier) =>
+        new(courier.ActorId, courier.Name, courier.Name, courier.Streets.Select(s => new Grant(Role.Courier, s)).ToList());
+
+    /// <summary>
+    /// What the printed QR code (小哥码) encodes: a link to the report page carrying the code, so a phone's
+    /// camera opens the page and the report is credited to the courier.
+    /// </summary>
+    public static string ReportLink(string baseUrl, string code) =>
+        baseUrl.TrimEnd('/') + "/report?courier=" + Uri.EscapeDataString(code);
 
     public bool TryRead(string code, out long courierId, out int version)
     {

@@ -17,6 +17,9 @@ public static class WebModule
         services.AddLocalization();
         services.AddCascadingAuthenticationState();
         services.AddScoped<UiSession>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CircuitClient>();
+        services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, CircuitClient.Handler>();
         return services;
     }
 

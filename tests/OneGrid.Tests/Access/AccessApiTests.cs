@@ -224,7 +224,17 @@ public abstract class AccessApiTests(HostFixture host)
         using var png = await street.GetAsync($"/api/v1/couriers/{id}/qr.png");
         Assert.Equal(HttpStatusCode.OK, png.StatusCode);
         Assert.Equal("image/png", png.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, (await png.Content.ReadAsByteArrayAsync())[..4]);
+        var qr = await png.Content.ReadAsByteArrayAsync();
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, qr[..4]);
+        // Read back as a phone's camera would: a link to the report page on this host carrying a code of this courier.
+        var link = QrImage.Read(qr);
+        var prefix = $"{host.Client.BaseAddress!.ToString().TrimEnd('/')}/report?courier=";
+        Assert.NotNull(link);
+        Assert.StartsWith(prefix, link);
+        using (var byQrCode = host.ClientWith("Courier", Uri.UnescapeDataString(link[prefix.Length..])))
+        {
+            Assert.Equal($"courier:{id}", (string?)(await byQrCode.GetFromJsonAsync<JsonObject>("/api/v1/auth/me"))!["userId"]);
+        }
 
         // A courier's code is for reporting, not for managing couriers.
         using (var byCode = host.ClientWith("Courier", code))
