@@ -20,8 +20,28 @@ public static class CommandCentreModule
         return services;
     }
 
-    public static IEndpointRouteBuilder MapCommandCentreEndpoints(this IEndpointRouteBuilder app)
+    public static WebApplication MapCommandCentreEndpoints(this WebApplication app)
     {
+        // Endpoint filters do not run for hubs: the hub's requests (negotiate, connect) are gated here, after the
+        // access middleware has resolved the actor, with the same problems as the API.
+        app.Use(async (context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments(LiveHub.Path))
+            {
+                var actor = context.RequestServices.GetRequiredService<IActorAccessor>().Current;
+                if (actor.IsAnonymous)
+                {
+                    await AccessProblems.SignInRequired().ExecuteAsync(context);
+                    return;
+                }
+                if (!CommandCentreQueries.MayUse(actor))
+                {
+                    await AccessProblems.Forbidden().ExecuteAsync(context);
+                    return;
+                }
+            }
+            await next(context);
+        });
         app.MapHub<LiveHub>(LiveHub.Path);
         app.MapGet("/api/v1/command-centre", async (Actor actor, CommandCentreQueries queries, string? period, CancellationToken ct) =>
             {
