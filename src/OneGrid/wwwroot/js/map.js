@@ -130,7 +130,7 @@ class TerritoryMap {
   makeLayer(collection, active) {
     const labels = collection.features.length <= MAX_PERMANENT_LABELS;
     return L.geoJSON(collection, {
-      style: (f) => ({ ...styleOf(f.properties.level, active), className: `og-unit og-unit-${f.properties.level}` }),
+      style: (f) => ({ ...styleOf(f.properties.level, active), className: `og-unit og-unit-${f.properties.level} og-unit-${f.properties.code}` }),
       onEachFeature: (f, layer) => {
         layer.bindTooltip(f.properties.name, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
         layer.on('click', () => this.onUnitClick(f, layer));
@@ -277,7 +277,7 @@ class TerritoryMap {
         weight: c.overdue ? 3 : 1.5,
         fillColor: colour,
         fillOpacity: 0.95,
-        className: `og-case og-case-${c.state}`,
+        className: `og-case og-case-${c.state} og-case-${c.number}`,
       });
       marker.bindPopup(() => this.popup(c));
       marker.addTo(this.casesLayer);
