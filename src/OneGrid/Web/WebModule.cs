@@ -22,6 +22,9 @@ public static class WebModule
 
     public static void MapWebModule(this WebApplication app)
     {
+        // After authentication (MapAccessEndpoints): left to itself the host would put authorization at the
+        // start of the pipeline, before the cookie is read, and [Authorize] pages would never see anyone signed in.
+        app.UseAuthorization();
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
