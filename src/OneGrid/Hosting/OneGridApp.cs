@@ -31,6 +31,11 @@ public static class OneGridApp
             ApplicationName = typeof(OneGridApp).Assembly.GetName().Name,
         });
         if (settings.Urls is not null) builder.WebHost.UseUrls(settings.Urls);
+        // Run from build output (dotnet run, tests) in any environment, the static files live where the build's
+        // manifest says (wwwroot, the framework's _framework/blazor.web.js in the NuGet cache), not in
+        // ContentRoot/wwwroot: without this they are answered 200 with an empty body and no page turns
+        // interactive. A published app has no such manifest and serves its own wwwroot.
+        builder.WebHost.UseStaticWebAssets();
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);
