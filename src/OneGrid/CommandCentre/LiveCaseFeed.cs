@@ -1,4 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using OneGrid.Cases;
 using OneGrid.Hosting;
 using OneGrid.Persistence;
 
@@ -45,9 +49,6 @@ public sealed class LiveCaseFeed : PeriodicWork
     /// <summary>Raised on the feed's own thread; handlers must not block (pages hop to their own context).</summary>
     public event Action<CasesChanged>? Changed;
 
-    /// <summary>The newest change seen, so a page can tell whether it missed one between its query and its subscription.</summary>
-    public CasesChanged? Last { get; private set; }
-
     protected override TimeSpan Period => PollPeriod;
 
     protected override bool RunAtStart => true;
@@ -59,14 +60,13 @@ public sealed class LiveCaseFeed : PeriodicWork
     {
         if (_high < 0)
         {
-            _high = await db.CaseEvents.MaxAsync(e => (long?)e.Id, ct) ?? 0;
-            var start = _high - LookBack;
-            _seen.UnionWith(await db.CaseEvents.AsNoTracking().Where(e => e.Id > start).Select(e => e.Id).ToListAsync(ct));
+            var start = await ReadIdsAsync(db, -1, latestOnly: true, ct);
+            _high = start.Count == 0 ? 0 : start.Max(e => e.Id);
+            _seen.UnionWith((await ReadIdsAsync(db, _high - LookBack, latestOnly: false, ct)).Select(e => e.Id));
             return null;
         }
         var floor = Math.Max(0, _high - LookBack);
-        var recent = await db.CaseEvents.AsNoTracking().Where(e => e.Id > floor).OrderBy(e => e.Id).Select(e => new { e.Id, e.CaseId })
-            .Take(10_000).ToListAsync(ct);
+        var recent = await ReadIdsAsync(db, floor, latestOnly: false, ct);
         var fresh = recent.Where(e => e.Id > _high || !_seen.Contains(e.Id)).ToList();
         foreach (var e in recent) _seen.Add(e.Id);
         if (recent.Count > 0) _high = Math.Max(_high, recent[^1].Id);
@@ -78,7 +78,6 @@ public sealed class LiveCaseFeed : PeriodicWork
             .Select(c => new { c.GridCode, c.DepartmentCode }).ToListAsync(ct);
         var change = new CasesChanged(codes.Select(c => c.GridCode).Concat(codes.Select(c => c.DepartmentCode).OfType<string>())
             .Distinct().Order(StringComparer.Ordinal).ToList(), _time.GetUtcNow());
-        Last = change;
         foreach (var handler in Changed?.GetInvocationList() ?? [])
         {
             try
@@ -91,5 +90,49 @@ public sealed class LiveCaseFeed : PeriodicWork
             }
         }
         return change;
+    }
+
+    private string? _sqlAfter, _sqlLatest;
+
+    /// <summary>
+    /// The timeline ids above <paramref name="floor"/> (oldest first), or only the newest. Plain ADO.NET on the
+    /// context's connection: this runs twice a second on every node, and EF would log each run at Information.
+    /// </summary>
+    private async Task<List<(long Id, long CaseId)>> ReadIdsAsync(OneGridDbContext db, long floor, bool latestOnly, CancellationToken ct)
+    {
+        if (_sqlAfter is null || _sqlLatest is null)
+        {
+            var entity = db.Model.FindEntityType(typeof(CaseEvent))!;
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var table = sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
+            var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var id = sql.DelimitIdentifier(entity.FindProperty(nameof(CaseEvent.Id))!.GetColumnName(store)!);
+            var caseId = sql.DelimitIdentifier(entity.FindProperty(nameof(CaseEvent.CaseId))!.GetColumnName(store)!);
+            _sqlAfter = $"SELECT {id}, {caseId} FROM {table} WHERE {id} > @floor ORDER BY {id} LIMIT 10000";
+            _sqlLatest = $"SELECT {id}, {caseId} FROM {table} ORDER BY {id} DESC LIMIT 1";
+        }
+        var connection = db.Database.GetDbConnection();
+        var opened = connection.State != System.Data.ConnectionState.Open;
+        if (opened) await connection.OpenAsync(ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = latestOnly ? _sqlLatest : _sqlAfter;
+            if (!latestOnly)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@floor";
+                parameter.Value = floor;
+                command.Parameters.Add(parameter);
+            }
+            var rows = new List<(long, long)>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            return rows;
+        }
+        finally
+        {
+            if (opened) await connection.CloseAsync();
+        }
     }
 }
