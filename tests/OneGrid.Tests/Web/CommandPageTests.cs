@@ -18,6 +18,9 @@ public sealed class CommandPageTests(BrowserFixture host)
         return ((long)body["id"]!, (string)body["number"]!);
     }
 
+    /// <summary>The page turns interactive once its circuit is up, which on a busy machine takes a while.</summary>
+    private static readonly LocatorAssertionsToBeVisibleOptions Interactive = new() { Timeout = 15_000 };
+
     private static async Task<int> IntAsync(ILocator locator) => int.Parse((await locator.InnerTextAsync()).Trim());
 
     [Fact]
@@ -28,7 +31,7 @@ public sealed class CommandPageTests(BrowserFixture host)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "驾驶舱" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("command-scope")).ToHaveTextAsync("辖区：滨江区");
         // The charts are drawn once the page is live (interactive): from then on it follows changes.
-        await Expect(page.Locator("[data-testid=chart-state] canvas")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=chart-state] canvas")).ToBeVisibleAsync(Interactive);
         await Expect(page.Locator("[data-testid=map][data-cases]")).ToHaveCountAsync(1);
         var reportedToday = page.GetByTestId("kpi-reported-today").Locator(".value");
         var open = page.GetByTestId("kpi-open").Locator(".value");
@@ -69,7 +72,7 @@ public sealed class CommandPageTests(BrowserFixture host)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "By community" })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "By category (top 10)" })).ToBeVisibleAsync();
         await Expect(page.Locator("[data-testid=table-state] tr[data-code=Reported] th")).ToHaveTextAsync("Reported");
-        await Expect(page.Locator("[data-testid=chart-trend] canvas")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=chart-trend] canvas")).ToBeVisibleAsync(Interactive);
         Assert.True(int.Parse(await page.GetByTestId("kpi-reported-today").Locator(".value").InnerTextAsync()) >= 1);
 
         await page.GetByTestId("period-month").ClickAsync();

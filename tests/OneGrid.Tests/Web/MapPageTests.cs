@@ -26,7 +26,7 @@ public sealed class MapPageTests(BrowserFixture host)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "地图" })).ToBeVisibleAsync();
         // 西陵社区 is the operator's whole reach: the map opens on its grids (8–12 of them), outlined by the community.
         var grids = page.Locator("[data-testid=map] path.og-unit-grid");
-        await Expect(grids.First).ToBeVisibleAsync();
+        await Expect(grids.First).ToBeVisibleAsync(new() { Timeout = 15_000 });
         Assert.InRange(await grids.CountAsync(), 8, 12);
         await Expect(page.Locator("[data-testid=map] .og-crumbs")).ToContainTextAsync("西陵社区");
         await Expect(page.Locator("[data-testid=map] path.og-unit-street")).ToHaveCountAsync(0);
@@ -60,7 +60,7 @@ public sealed class MapPageTests(BrowserFixture host)
         var page = await host.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "district", returnUrl: "/map");
         var streets = page.Locator("[data-testid=map] path.og-unit-street");
-        await Expect(streets).ToHaveCountAsync(3);
+        await Expect(streets).ToHaveCountAsync(3, new() { Timeout = 15_000 });
         await Expect(page.Locator("[data-testid=map] .og-label", new() { HasText = "长河街道" })).ToBeVisibleAsync();
 
         await page.Locator("[data-testid=map] path.og-unit-330108002").DispatchEventAsync("click");
@@ -72,7 +72,9 @@ public sealed class MapPageTests(BrowserFixture host)
 
         await page.GetByTestId("map-up").ClickAsync();
         await Expect(communities).ToHaveCountAsync(0);
+        // The district is the top: there is no going further up than its streets.
         await Expect(page.GetByTestId("map-up")).ToHaveCountAsync(0);
+        await Expect(streets).ToHaveCountAsync(3);
 
         // Into 西兴街道 again, then zooming out two steps goes back up to the streets.
         await page.Locator("[data-testid=map] path.og-unit-330108001").DispatchEventAsync("click");
@@ -87,12 +89,15 @@ public sealed class MapPageTests(BrowserFixture host)
     public async Task The_map_speaks_English()
     {
         var page = await host.NewPageAsync("en");
-        await BrowserFixture.SignInAsync(page, "community", returnUrl: "/map");
+        await BrowserFixture.SignInAsync(page, "district", returnUrl: "/map");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Map" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=map] path.og-unit-street")).ToHaveCountAsync(3, new() { Timeout = 15_000 });
         await Expect(page.GetByText("Category", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("map-state").Locator("option").First).ToHaveTextAsync("All open");
         await Expect(page.GetByTestId("map-count")).ToContainTextAsync("cases shown");
-        await Expect(page.GetByTestId("map-up")).ToContainTextAsync("Up");
+        await page.Locator("[data-testid=map] path.og-unit-330108001").DispatchEventAsync("click");
+        await Expect(page.GetByTestId("map-up")).ToHaveTextAsync("↑ Up");
+        await Expect(page.Locator("[data-testid=map] .og-crumbs")).ToContainTextAsync("滨江区›西兴街道");
         await Expect(page.Locator("[data-testid=map] .og-legend")).ToContainTextAsync("In progress");
     }
 }

@@ -69,10 +69,12 @@ class TerritoryMap {
     if (options.tileUrl) {
       L.tileLayer(options.tileUrl, { attribution: options.tileAttribution || '', maxZoom: 19 }).addTo(this.map);
     }
-    this.map.createPane('cases').style.zIndex = 450;
+    // Markers above the units' name labels (tooltip pane 650), below popups (700).
+    this.map.createPane('cases').style.zIndex = 660;
     this.stack = []; // [{ feature, layer, entryZoom }], deepest last; the roots are level 0
     this.casesLayer = L.layerGroup().addTo(this.map);
     this.busy = false;
+    this.floor = 1; // the shallowest level the person may go back up to
     this.addControls();
 
     const roots = options.roots || { type: 'FeatureCollection', features: [] };
@@ -83,8 +85,9 @@ class TerritoryMap {
     this.stack.push({ feature: null, layer: this.rootLayer, features: roots.features, entryZoom: this.map.getZoom() });
     this.updateBreadcrumb();
     // One unit (a district leader's district): open it at once, its children are what the person wants to see.
+    // It becomes the floor: going up from there would only show the one outline.
     if (roots.features.length === 1 && roots.features[0].properties.level !== 'grid') {
-      this.drill(roots.features[0]);
+      this.drill(roots.features[0], true);
     }
     this.map.on('zoomend', () => this.onZoom());
   }
@@ -127,12 +130,17 @@ class TerritoryMap {
     new Legend({ position: 'bottomright' }).addTo(this.map);
   }
 
-  makeLayer(collection, active) {
+  makeLayer(collection, active, parentName) {
     const labels = collection.features.length <= MAX_PERMANENT_LABELS;
+    const label = (f) => {
+      const name = f.properties.name || '';
+      return parentName && name.startsWith(parentName) && name.length > parentName.length ? name.slice(parentName.length) : name;
+    };
     return L.geoJSON(collection, {
       style: (f) => ({ ...styleOf(f.properties.level, active), className: `og-unit og-unit-${f.properties.level} og-unit-${f.properties.code}` }),
       onEachFeature: (f, layer) => {
-        layer.bindTooltip(f.properties.name, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
+        f.properties.label = label(f);
+        layer.bindTooltip(f.properties.label, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
         layer.on('click', () => this.onUnitClick(f, layer));
         layer.on('mouseover', () => layer.setStyle({ weight: (LEVEL_STYLE[f.properties.level] || LEVEL_STYLE.grid).weight + 1.5 }));
         layer.on('mouseout', () => layer.setStyle({ weight: (LEVEL_STYLE[f.properties.level] || LEVEL_STYLE.grid).weight }));
@@ -162,7 +170,7 @@ class TerritoryMap {
     this.drill(feature);
   }
 
-  async drill(feature) {
+  async drill(feature, asFloor = false) {
     const code = feature.properties.code;
     let collection;
     try {
@@ -176,13 +184,14 @@ class TerritoryMap {
     collection.features = collection.features.filter((f) => f.geometry && f.geometry.type !== 'Point');
     if (collection.features.length === 0) return;
     this.fade(this.top());
-    const layer = this.makeLayer(collection, true).addTo(this.map);
+    const layer = this.makeLayer(collection, true, feature.properties.name).addTo(this.map);
     const parentOutline = L.geoJSON(feature, {
       style: { ...styleOf(feature.properties.level, true), fillOpacity: 0, weight: 3, interactive: false },
       interactive: false,
     }).addTo(this.map);
     this.fit(parentOutline);
     this.stack.push({ feature, layer, outline: parentOutline, features: collection.features, entryZoom: this.map.getZoom() });
+    if (asFloor) this.floor = this.stack.length;
     this.updateBreadcrumb();
     this.container.dataset.unit = code;
   }
@@ -199,12 +208,12 @@ class TerritoryMap {
     const labels = level.features.length <= MAX_PERMANENT_LABELS;
     level.layer.eachLayer((l) => {
       l.setStyle(styleOf(l.feature.properties.level, true));
-      l.bindTooltip(l.feature.properties.name, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
+      l.bindTooltip(l.feature.properties.label || l.feature.properties.name, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
     });
   }
 
   up(toDepth) {
-    while (this.stack.length > Math.max(1, toDepth)) {
+    while (this.stack.length > Math.max(this.floor, toDepth)) {
       const level = this.stack.pop();
       this.map.removeLayer(level.layer);
       if (level.outline) this.map.removeLayer(level.outline);
@@ -221,7 +230,7 @@ class TerritoryMap {
     if (this.busy) return;
     const top = this.top();
     const zoom = this.map.getZoom();
-    if (this.stack.length > 1 && zoom <= top.entryZoom - 1.5) {
+    if (this.stack.length > this.floor && zoom <= top.entryZoom - 1.5) {
       this.up(this.stack.length - 1);
       return;
     }
@@ -235,34 +244,27 @@ class TerritoryMap {
   updateBreadcrumb() {
     if (!this.crumbs) return;
     this.crumbs.replaceChildren();
-    const path = this.stack.filter((s) => s.feature);
-    if (this.stack.length > 1) {
-      const up = element('a', 'og-up', '↑ ' + (this.text.up || 'Up'));
-      up.href = '#';
-      up.setAttribute('role', 'button');
-      up.dataset.testid = 'map-up';
-      up.addEventListener('click', (e) => {
-        e.preventDefault();
-        this.up(this.stack.length - 1);
-      });
-      this.crumbs.appendChild(up);
-    }
-    const all = element('a', 'og-crumb', this.text.all || '—');
-    all.href = '#';
-    all.addEventListener('click', (e) => {
-      e.preventDefault();
-      this.up(1);
-    });
-    this.crumbs.appendChild(all);
-    path.forEach((s, i) => {
-      this.crumbs.appendChild(element('span', 'og-sep', '›'));
-      const a = element('a', 'og-crumb', s.feature.properties.name);
+    const link = (className, text, onClick) => {
+      const a = element('a', className, text);
       a.href = '#';
       a.addEventListener('click', (e) => {
         e.preventDefault();
-        this.up(i + 2);
+        onClick();
       });
-      this.crumbs.appendChild(a);
+      return a;
+    };
+    if (this.stack.length > this.floor) {
+      const up = link('og-up', '↑ ' + (this.text.up || 'Up'), () => this.up(this.stack.length - 1));
+      up.setAttribute('role', 'button');
+      up.dataset.testid = 'map-up';
+      this.crumbs.appendChild(up);
+    }
+    // Several units at the top: "all of them" is the first crumb; one unit: its name is.
+    if (this.floor === 1) this.crumbs.appendChild(link('og-crumb', this.text.all || '—', () => this.up(1)));
+    this.stack.forEach((s, depth) => {
+      if (!s.feature) return;
+      if (this.crumbs.childElementCount > (this.stack.length > this.floor ? 1 : 0)) this.crumbs.appendChild(element('span', 'og-sep', '›'));
+      this.crumbs.appendChild(link('og-crumb', s.feature.properties.name, () => this.up(depth + 1)));
     });
   }
 
