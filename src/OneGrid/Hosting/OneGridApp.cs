@@ -4,6 +4,7 @@ using OneGrid.Cases;
 using OneGrid.Calendar;
 using OneGrid.Access;
 using OneGrid.Catalog;
+using OneGrid.CommandCentre;
 using OneGrid.Exports;
 using OneGrid.Indicators;
 using OneGrid.Kernel;
@@ -55,6 +56,7 @@ public static class OneGridApp
         builder.Services.AddCalendarModule();
         builder.Services.AddCatalogModule();
         builder.Services.AddWebhookModule(builder.Configuration);
+        builder.Services.AddCommandCentreModule();
         builder.Services.AddWebModule();
 
         configure?.Invoke(builder);
@@ -105,6 +107,7 @@ public static class OneGridApp
         app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
         app.MapCatalogEndpoints().RequireRoles(Role.Admin);
         app.MapWebhookEndpoints();
+        app.MapCommandCentreEndpoints();
         app.MapWebModule();
         return app;
     }
