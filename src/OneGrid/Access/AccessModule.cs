@@ -84,6 +84,7 @@ public static class AccessModule
         services.AddScoped<ActorAccessor>();
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorAccessor>());
         services.AddSingleton<CourierCodes>();
+        services.AddSingleton<ActorCache>();
         services.AddSingleton<IStartupTask, DemoAccounts>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
