@@ -26,11 +26,15 @@ public static class OneGridApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         if (settings.Urls is not null) builder.WebHost.UseUrls(settings.Urls);
-        // Lowest-priority defaults (any configuration source overrides them): the framework's per-request
-        // Information lines (request starting/finished, endpoint executing) cost more than a report's intake.
+        // Lowest-priority defaults (any configuration source overrides them): the framework's per-request and
+        // per-command Information lines (request starting/finished, every SQL command) cost more than a report's intake.
         builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
         {
-            InitialData = [new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+            InitialData =
+            [
+                new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                new("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning"),
+            ],
         });
 
         builder.Services.AddSingleton(settings);
