@@ -92,6 +92,7 @@ public static class AccessModule
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorAccessor>());
         services.AddSingleton<CourierCodes>();
         services.AddSingleton<AnonymousLimiter>();
+        services.AddSingleton<ActorCache>();
         services.AddSingleton<IStartupTask, DemoAccounts>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());

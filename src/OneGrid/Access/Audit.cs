@@ -158,9 +158,22 @@ public sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time, ILo
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
-        // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the start, so the last entry read
-        // below is still the last when the batch is inserted.
+        // On SQLite this is BEGIN IMMEDIATE: the write lock is held from the start.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await AppendInTransactionAsync(db, records, time.GetUtcNow(), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Appends entries to the chain inside the caller's transaction: takes the chain's lock (PostgreSQL advisory
+    /// lock; on SQLite the transaction already holds the write lock, being BEGIN IMMEDIATE), reads the last entry
+    /// and inserts after it. Used by this log's own loop and by writers that commit their audit entries together
+    /// with what they record (report intake).
+    /// </summary>
+    public static async Task<IReadOnlyList<AuditEntry>> AppendInTransactionAsync(OneGridDbContext db, IReadOnlyList<AuditRecord> records,
+        DateTimeOffset at, CancellationToken ct)
+    {
+        if (records.Count == 0) return [];
         if (db.Database.IsNpgsql())
         {
             await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockKey})", ct);
@@ -169,7 +182,8 @@ public sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time, ILo
             .Select(e => new { e.Id, e.Hash }).FirstOrDefaultAsync(ct);
         var id = last?.Id ?? 0;
         var previous = last?.Hash ?? AuditChain.Genesis;
-        var now = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(at.ToUnixTimeMilliseconds());
+        var entries = new List<AuditEntry>(records.Count);
         foreach (var r in records)
         {
             var entry = new AuditEntry
@@ -180,10 +194,10 @@ public sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time, ILo
             };
             entry.Hash = AuditChain.ComputeHash(entry);
             previous = entry.Hash;
-            db.Add(entry);
+            entries.Add(entry);
         }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
+        await RowInserter.InsertAsync(db, entries, ct);
+        return entries;
     }
 
     private static string? Clip(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
@@ -204,6 +218,21 @@ public static class AuditTrail
     public static void Note(HttpContext context, Kernel.AuditNote? note)
     {
         if (note is not null) Note(context, note.Entity, note.Summary);
+    }
+
+    private static readonly object RecordedKey = new();
+
+    /// <summary>The handler committed the request's audit entry together with its write (report intake): the middleware adds none.</summary>
+    public static void MarkRecorded(HttpContext context) => context.Items[RecordedKey] = true;
+
+    internal static bool IsRecorded(HttpContext context) => context.Items.ContainsKey(RecordedKey);
+
+    /// <summary>The entry the middleware would write for this request if it succeeds with the status.</summary>
+    public static AuditRecord RecordOf(HttpContext context, int status, string? entity, string? summary)
+    {
+        var actor = context.RequestServices.GetRequiredService<IActorAccessor>().Current;
+        return new AuditRecord(actor.UserId, actor.UserName, AccessModule.ClientAddress(context), context.Request.Method,
+            context.Request.Path.Value ?? "", status, entity, summary);
     }
 
     internal static (string? Entity, string? Summary) NoteOf(HttpContext context) =>
@@ -233,7 +262,7 @@ internal sealed class AuditMiddleware(RequestDelegate next)
         {
             context.Response.OnStarting(() =>
             {
-                if (context.Response.StatusCode is < 200 or >= 300) return Task.CompletedTask;
+                if (context.Response.StatusCode is < 200 or >= 300 || AuditTrail.IsRecorded(context)) return Task.CompletedTask;
                 var actor = actors.Current;
                 var (entity, summary) = AuditTrail.NoteOf(context);
                 return log.AppendAsync(new AuditRecord(actor.UserId, actor.UserName, AccessModule.ClientAddress(context), method,

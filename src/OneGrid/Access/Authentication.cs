@@ -50,39 +50,94 @@ internal static class ActorClaims
 
     public static ClaimsPrincipal Principal(string scheme, string kind, string id, string name, IEnumerable<Grant> grants)
     {
+        var list = grants.ToList();
         var identity = new ClaimsIdentity(scheme, ClaimTypes.Name, null);
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, id));
         identity.AddClaim(new Claim(ClaimTypes.Name, name));
         identity.AddClaim(new Claim(Kind, kind));
-        identity.AddClaims(grants.Select(ToClaim));
-        return new ClaimsPrincipal(identity);
+        identity.AddClaims(list.Select(ToClaim));
+        return new ActorPrincipal(identity, new Actor(id, name, name, list));
     }
 }
 
 /// <summary>
-/// <c>Authorization: Courier &lt;code&gt;</c> or <c>X-Courier-Code</c>. The courier row is read on every
-/// request, so a revoked or re-issued code stops at once on every node.
+/// A principal built from a credential's row (courier, API key) that carries its <see cref="Actor"/> along,
+/// so the actor middleware need not parse the claims back. Never changed once built, so an API key's
+/// principal is shared by its requests.
+/// </summary>
+internal sealed class ActorPrincipal : ClaimsPrincipal
+{
+    public ActorPrincipal(ClaimsIdentity identity, Actor actor) : base(identity) => Actor = actor;
+
+    private ActorPrincipal(ActorPrincipal other) : base(other.Identities.Select(i => i.Clone())) => Actor = other.Actor;
+
+    public Actor Actor { get; }
+
+    public override ClaimsPrincipal Clone() => new ActorPrincipal(this);
+}
+
+/// <summary>
+/// <c>Authorization: Courier &lt;code&gt;</c> or <c>X-Courier-Code</c>. The courier row comes from the
+/// <see cref="ActorCache"/>, so a revoked or re-issued code stops at once on this node and within
+/// <see cref="ActorCache.CheckPeriod"/> on every other.
 /// </summary>
 internal sealed class CourierAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    CourierCodes codes, OneGridDbContext db)
+    CourierCodes codes, ActorCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var code = CredentialHeaders.Read(Request, AccessSchemes.Courier, CredentialHeaders.CourierHeader);
         if (code is null) return AuthenticateResult.NoResult();
-        var courier = await codes.FindAsync(code, db, Context.RequestAborted);
-        if (courier is null) return AuthenticateResult.Fail("Malformed, forged, revoked or superseded courier code");
+        if (!codes.TryRead(code, out var id, out var version)) return AuthenticateResult.Fail("Malformed or forged courier code");
+
+        var db = Context.RequestServices.GetRequiredService<OneGridDbContext>();
+        var courier = await cache.GetAsync("courier:" + id,
+            (db, ct) => db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct), db, Context.RequestAborted);
+        if (courier is null || courier.Revoked || courier.CodeVersion != version)
+        {
+            return AuthenticateResult.Fail("Courier code revoked or superseded");
+        }
         var principal = ActorClaims.Principal(Scheme.Name, "courier", courier.ActorId, courier.Name, CourierCodes.ActorOf(courier).Grants);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 }
 
-/// <summary><c>Authorization: ApiKey &lt;key&gt;</c> or <c>X-Api-Key</c>; read from the database on every request.</summary>
+/// <summary>An API key as authentication needs it: kept in the <see cref="ActorCache"/> by prefix.</summary>
+internal sealed class CachedApiKey(long id, string actorId, string name, byte[] hash, bool revoked, IReadOnlyList<Grant> grants, DateTimeOffset? lastUsedAt)
+{
+    public long Id { get; } = id;
+    public string ActorId { get; } = actorId;
+    public string Name { get; } = name;
+    public byte[] Hash { get; } = hash;
+    public bool Revoked { get; } = revoked;
+    public IReadOnlyList<Grant> Grants { get; } = grants;
+
+    // Ticks of the last use recorded in the database, shared by the requests of this node.
+    private long _lastUsedTicks = lastUsedAt?.UtcTicks ?? 0;
+
+    /// <summary>Built once per cached row and shared: nothing changes a principal after authentication.</summary>
+    public ClaimsPrincipal Principal =>
+        field ??= ActorClaims.Principal(AccessSchemes.ApiKey, "api-key", ActorId, Name, Grants);
+
+    /// <summary>Whether this request should record the use: once per precision interval per node, claimed by one request.</summary>
+    public bool ClaimUse(DateTimeOffset now, TimeSpan precision)
+    {
+        var last = Interlocked.Read(ref _lastUsedTicks);
+        if (last != 0 && now.UtcTicks - last <= precision.Ticks) return false;
+        return Interlocked.CompareExchange(ref _lastUsedTicks, now.UtcTicks, last) == last;
+    }
+}
+
+/// <summary>
+/// <c>Authorization: ApiKey &lt;key&gt;</c> or <c>X-Api-Key</c>. The key's row and grants come from the
+/// <see cref="ActorCache"/>: a revoked key or a changed grant takes effect at once on this node and within
+/// <see cref="ActorCache.CheckPeriod"/> on every other.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    OneGridDbContext db, TimeProvider time)
+    ActorCache cache, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     // Recording every use would turn each read into a write; a minute's precision is enough to spot dead keys.
@@ -95,19 +150,26 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (!ApiKeySecrets.TryGetPrefix(key, out var prefix)) return AuthenticateResult.Fail("Malformed API key");
 
         var ct = Context.RequestAborted;
-        var row = await db.ApiKeys.AsNoTracking().Include(k => k.Grants).FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
+        var db = Context.RequestServices.GetRequiredService<OneGridDbContext>();
+        var row = await cache.GetAsync("apikey:" + prefix, LoadAsync(prefix), db, ct);
         if (row is null || row.Revoked || !ApiKeySecrets.Matches(key, row.Hash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key");
         }
         var now = time.GetUtcNow();
-        if (row.LastUsedAt is null || now - row.LastUsedAt.Value > LastUsedPrecision)
+        if (row.ClaimUse(now, LastUsedPrecision))
         {
             await db.ApiKeys.Where(k => k.Id == row.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), ct);
         }
-        var principal = ActorClaims.Principal(Scheme.Name, "api-key", row.ActorId, row.Name, row.Grants.Select(g => g.ToGrant()));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(row.Principal, Scheme.Name));
     }
+
+    private static Func<OneGridDbContext, CancellationToken, Task<CachedApiKey?>> LoadAsync(string prefix) => async (db, ct) =>
+    {
+        var row = await db.ApiKeys.AsNoTracking().Include(k => k.Grants).FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
+        return row is null ? null
+            : new CachedApiKey(row.Id, row.ActorId, row.Name, row.Hash, row.Revoked, row.Grants.OrderBy(g => g.Id).Select(g => g.ToGrant()).ToList(), row.LastUsedAt);
+    };
 }
 
 /// <summary>The scoped <see cref="IActorAccessor"/>: set once per request by <see cref="ActorMiddleware"/>.</summary>
@@ -117,8 +179,9 @@ internal sealed class ActorAccessor : IActorAccessor
 }
 
 /// <summary>
-/// Turns the authenticated principal into the request's <see cref="Actor"/>, reading an account's grants
-/// from the database once per request (so a grant removed by an administrator takes effect at once).
+/// Turns the authenticated principal into the request's <see cref="Actor"/>, with an account's grants from
+/// the <see cref="ActorCache"/> (so a grant removed by an administrator takes effect at once on this node
+/// and within <see cref="ActorCache.CheckPeriod"/> on every other).
 /// A request that presents a credential that does not hold (expired token, revoked code or key) is
 /// answered 401 rather than silently treated as anonymous.
 /// </summary>
@@ -126,12 +189,13 @@ internal sealed class ActorMiddleware(RequestDelegate next)
 {
     private static readonly PathString[] MayCarryStaleCredentials = ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout"];
 
-    public async Task InvokeAsync(HttpContext context, ActorAccessor accessor, OneGridDbContext db, IOptions<IdentityOptions> identity)
+    public async Task InvokeAsync(HttpContext context, ActorAccessor accessor, ActorCache cache, IOptions<IdentityOptions> identity)
     {
         Actor? actor = null;
         if (context.User.Identity?.IsAuthenticated == true)
         {
-            actor = await BuildAsync(context.User, db, identity.Value, context.RequestAborted);
+            actor = await BuildAsync(context.User, cache, context.RequestServices.GetRequiredService<OneGridDbContext>(), identity.Value,
+                context.RequestAborted);
         }
         if (actor is null && context.Request.Path.StartsWithSegments("/api") && CredentialHeaders.AnyPresented(context.Request) &&
             !MayCarryStaleCredentials.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
@@ -143,8 +207,10 @@ internal sealed class ActorMiddleware(RequestDelegate next)
         await next(context);
     }
 
-    internal static async Task<Actor?> BuildAsync(ClaimsPrincipal principal, OneGridDbContext db, IdentityOptions identity, CancellationToken ct)
+    internal static async Task<Actor?> BuildAsync(ClaimsPrincipal principal, ActorCache cache, OneGridDbContext db, IdentityOptions identity,
+        CancellationToken ct)
     {
+        if (principal is ActorPrincipal built) return built.Actor;
         var id = principal.FindFirstValue(ClaimTypes.NameIdentifier);
         if (id is null) return null;
         if (principal.HasClaim(c => c.Type == ActorClaims.Kind))
@@ -154,16 +220,23 @@ internal sealed class ActorMiddleware(RequestDelegate next)
             return new Actor(id, name, name, grants);
         }
 
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == id)
-            .Select(u => new { u.UserName, u.DisplayName, u.SecurityStamp })
-            .FirstOrDefaultAsync(ct);
+        var user = await cache.GetAsync("user:" + id, async (db, ct) =>
+        {
+            var row = await db.Users.AsNoTracking().Where(u => u.Id == id)
+                .Select(u => new { u.UserName, u.DisplayName, u.SecurityStamp })
+                .FirstOrDefaultAsync(ct);
+            if (row is null) return null;
+            var grants = await db.Grants.AsNoTracking().Where(g => g.UserId == id).OrderBy(g => g.Id).ToListAsync(ct);
+            return new CachedUser(row.SecurityStamp, new Actor(id, row.UserName,
+                string.IsNullOrEmpty(row.DisplayName) ? row.UserName : row.DisplayName, grants.Select(g => g.ToGrant()).ToList()));
+        }, db, ct);
         // A changed security stamp (sign-out everywhere, password change) voids every token and cookie issued before.
         if (user is null || user.SecurityStamp != principal.FindFirstValue(identity.ClaimsIdentity.SecurityStampClaimType))
         {
             return null;
         }
-        var rows = await db.Grants.AsNoTracking().Where(g => g.UserId == id).OrderBy(g => g.Id).ToListAsync(ct);
-        return new Actor(id, user.UserName, string.IsNullOrEmpty(user.DisplayName) ? user.UserName : user.DisplayName,
-            rows.Select(g => g.ToGrant()).ToList());
+        return user.Actor;
     }
+
+    private sealed record CachedUser(string? SecurityStamp, Actor Actor);
 }

@@ -91,7 +91,9 @@ public static class CaseEndpoints
         var actor = actors.Current;
         var key = http.Request.Headers["Idempotency-Key"].ToString();
         if (key.Length > 200) return Problems.InvalidField("Idempotency-Key", "Idempotency-Key 过长", "Idempotency-Key is too long");
-        var outcome = await cases.ReportAsync(request, actor, ReporterKindOf(actor), key.Length == 0 ? null : key, CaseService.HashBody(body), ct);
+        var outcome = await cases.ReportAsync(request, actor, ReporterKindOf(actor), key.Length == 0 ? null : key, CaseService.HashBody(body),
+            AuditTrail.RecordOf(http, StatusCodes.Status201Created, null, null), ct);
+        if (outcome.Audited) AuditTrail.MarkRecorded(http);
         var c = outcome.Case;
         var route = outcome.Route;
         var response = new ReportResponse(c.Id, c.Number, c.State.ToString(), TerritoryEndpoints.ToResponse(outcome.Path[0]).Path, c.LocationNearest,

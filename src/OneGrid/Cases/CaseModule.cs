@@ -5,8 +5,10 @@ public static class CaseModule
     public static IServiceCollection AddCaseModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<CaseOptions>(configuration.GetSection("Cases"));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CaseJsonContext.Default));
         services.AddSingleton<AttachmentStore>();
         services.AddScoped<CaseService>();
+        services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<DeadlineWorker>();

@@ -18,15 +18,21 @@ public static class CaseNumbers
 
     public static string Prefix(string districtCode) => Prefixes.GetValueOrDefault(districtCode, districtCode);
 
+    /// <summary>The counter a case number is taken from: one per district and local day.</summary>
+    public static string Scope(string districtCode, DateTimeOffset at) => districtCode + ":" + Day(at);
+
+    public static string Format(string districtCode, DateTimeOffset at, long serial) => $"{Prefix(districtCode)}-{Day(at)}-{serial:D6}";
+
+    private static string Day(DateTimeOffset at) => at.ToOffset(ChinaOffset).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Takes the next serial in the caller's transaction: one atomic upsert, safe across nodes.</summary>
-    public static async Task<string> NextAsync(OneGridDbContext db, string districtCode, DateTimeOffset now, CancellationToken ct)
-    {
-        var day = now.ToOffset(ChinaOffset).ToString("yyyyMMdd");
-        var scope = districtCode + ":" + day;
-        var serial = await db.Database
-            .SqlQuery<long>($"INSERT INTO case_counters (scope, last) VALUES ({scope}, 1) ON CONFLICT (scope) DO UPDATE SET last = case_counters.last + 1 RETURNING last AS \"Value\"")
+    public static async Task<string> NextAsync(OneGridDbContext db, string districtCode, DateTimeOffset now, CancellationToken ct) =>
+        Format(districtCode, now, await ReserveAsync(db, Scope(districtCode, now), 1, ct));
+
+    /// <summary>Reserves <paramref name="count"/> serials of the scope in the caller's transaction; returns the last of them.</summary>
+    public static async Task<long> ReserveAsync(OneGridDbContext db, string scope, int count, CancellationToken ct) =>
+        await db.Database
+            .SqlQuery<long>($"INSERT INTO case_counters (scope, last) VALUES ({scope}, {(long)count}) ON CONFLICT (scope) DO UPDATE SET last = case_counters.last + {(long)count} RETURNING last AS \"Value\"")
             .AsAsyncEnumerable()
             .FirstAsync(ct);
-        return $"{Prefix(districtCode)}-{day}-{serial:D6}";
-    }
 }

@@ -17,7 +17,11 @@ public sealed record ReportRequest(double? Lon, double? Lat, string? Description
 public sealed record CaseActionRequest(string? Reason = null, string? Note = null, string? DepartmentCode = null, string? CategoryCode = null,
     string? Result = null, IReadOnlyList<string>? Evidence = null, string? DuplicateOf = null, int? Rating = null);
 
-public sealed record ReportOutcome(Case Case, RouteProposal Route, IReadOnlyList<Resolution> Path, bool Replayed, IReadOnlyList<DuplicateCandidate> PossibleDuplicates);
+public sealed record ReportOutcome(Case Case, RouteProposal Route, IReadOnlyList<Resolution> Path, bool Replayed, IReadOnlyList<DuplicateCandidate> PossibleDuplicates)
+{
+    /// <summary>The report's audit entry was committed with it.</summary>
+    public bool Audited { get; init; }
+}
 
 public sealed record DuplicateCandidate(long Id, string Number, double DistanceMeters);
 
@@ -27,14 +31,22 @@ public sealed record DuplicateCandidate(long Id, string Number, double DistanceM
 /// </summary>
 public sealed class CaseService(
     OneGridDbContext db, TerritoryIndexHolder territory, ICaseRouter router, IWorkingCalendar calendar,
-    AttachmentStore files, ReportWriter writer, IOptions<CaseOptions> options, TimeProvider time)
+    AttachmentStore files, ReportWriter writer, DuplicateFinder duplicates, IOptions<CaseOptions> options, TimeProvider time)
 {
     private readonly CaseOptions _options = options.Value;
 
     public const int CourierPointsPerCase = 1;
 
+    public Task<ReportOutcome> ReportAsync(ReportRequest request, Actor actor, ReporterKind reporterKind,
+        string? idempotencyKey, string requestHash, CancellationToken ct) =>
+        ReportAsync(request, actor, reporterKind, idempotencyKey, requestHash, audit: null, ct);
+
+    /// <summary>
+    /// Validates, resolves, routes and writes a report. With <paramref name="audit"/> the report's audit entry is
+    /// committed with it (the outcome says so: <see cref="ReportOutcome.Audited"/>).
+    /// </summary>
     public async Task<ReportOutcome> ReportAsync(ReportRequest request, Actor actor, ReporterKind reporterKind,
-        string? idempotencyKey, string requestHash, CancellationToken ct)
+        string? idempotencyKey, string requestHash, AuditRecord? audit, CancellationToken ct)
     {
         var scopedKey = idempotencyKey is null ? null : (actor.UserId ?? "anonymous") + ":" + idempotencyKey;
         if (scopedKey is not null && await ReplayAsync(scopedKey, requestHash, actor, ct) is { } replay) return replay;
@@ -91,20 +103,19 @@ public sealed class CaseService(
             NewEvent(c, request.SelfHandled ? "report-self-handled" : "report", null, c.State, actor, null,
                 new { grid = c.GridCode, nearest = place.Nearest, route = route.Explanation, photos = photos.Select(p => p.Sha256) }, now),
             photos.Select(p => new CaseAttachment { Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size, Purpose = "report", CreatedAt = now }).ToList(),
-            scopedKey is null ? null : new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CreatedAt = now });
+            scopedKey is null ? null : new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CreatedAt = now }, audit);
         try
         {
             await writer.WriteAsync(report, ct);
         }
-        catch (DbUpdateException) when (scopedKey is not null)
+        catch (Exception e) when (scopedKey is not null && e is DbUpdateException or System.Data.Common.DbException)
         {
             // Two retries raced: the other one committed first. Answer with its case.
             if (await ReplayAsync(scopedKey, requestHash, actor, ct) is { } raced) return raced;
             throw;
         }
 
-        var duplicates = await FindDuplicatesAsync(c, ct);
-        return new ReportOutcome(c, route, [place], false, duplicates);
+        return new ReportOutcome(c, route, [place], false, report.Duplicates) { Audited = audit is not null };
     }
 
     private async Task<ReportOutcome?> ReplayAsync(string key, string requestHash, Actor actor, CancellationToken ct)
@@ -177,35 +188,7 @@ public sealed class CaseService(
     }
 
     /// <summary>Open cases of the same category within the radius and time window: proposed, a person merges.</summary>
-    public async Task<List<DuplicateCandidate>> FindDuplicatesAsync(Case c, CancellationToken ct)
-    {
-        if (c.CategoryCode is null) return [];
-        var dLat = _options.DuplicateRadiusMeters / 111_320;
-        var dLon = dLat / Math.Max(0.01, Math.Cos(c.Lat * Math.PI / 180));
-        // Every cell the radius' bounding box touches (3 × 3 for the default 50 m).
-        var cells = new List<long>();
-        for (var x = (long)Math.Floor((c.Lon - dLon) / Case.CellDegrees); x <= (long)Math.Floor((c.Lon + dLon) / Case.CellDegrees); x++)
-        for (var y = (long)Math.Floor((c.Lat - dLat) / Case.CellDegrees); y <= (long)Math.Floor((c.Lat + dLat) / Case.CellDegrees); y++)
-        {
-            cells.Add(Case.CellAt(x, y));
-        }
-        var since = c.ReportedAt.AddHours(-_options.DuplicateWindowHours);
-        var open = new[] { CaseState.Reported, CaseState.Registered, CaseState.Dispatched, CaseState.InProgress, CaseState.Handled };
-        var nearby = await db.Cases.AsNoTracking()
-            // Category and cell only in SQL, so the (CategoryCode, Cell) index is the one used; the few rows
-            // of nine cells are then checked for state, age and distance here.
-            .Where(x => x.CategoryCode == c.CategoryCode && cells.Contains(x.Cell) && x.Id != c.Id)
-            .OrderByDescending(x => x.Id)
-            .Select(x => new { x.Id, x.Number, x.Lon, x.Lat, x.State, x.ReportedAt })
-            .Take(200)
-            .ToListAsync(ct);
-        return nearby
-            .Where(x => open.Contains(x.State) && x.ReportedAt >= since)
-            .Select(x => new DuplicateCandidate(x.Id, x.Number, Math.Round(TerritoryIndex.HaversineMeters(c.Lon, c.Lat, x.Lon, x.Lat), 1)))
-            .Where(x => x.DistanceMeters <= _options.DuplicateRadiusMeters)
-            .OrderBy(x => x.DistanceMeters)
-            .ToList();
-    }
+    public Task<List<DuplicateCandidate>> FindDuplicatesAsync(Case c, CancellationToken ct) => duplicates.FindAsync(db, c, ct);
 
     /// <summary>Finds a case by id or number, or null when it does not exist or the actor may not read it (the two look the same).</summary>
     public async Task<Case?> FindVisibleAsync(string idOrNumber, Actor actor, bool track, CancellationToken ct)

@@ -1,20 +1,29 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
 using OneGrid.Persistence;
+using OneGrid.Webhooks;
 
 namespace OneGrid.Cases;
 
 /// <summary>A validated report waiting to be written: the case, its first timeline entry, photos and idempotency key.</summary>
-public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<CaseAttachment> Attachments, IdempotencyRecord? Idempotency);
+public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<CaseAttachment> Attachments, IdempotencyRecord? Idempotency,
+    AuditRecord? Audit = null)
+{
+    /// <summary>Open cases nearby, found by the writer in the report's transaction.</summary>
+    public IReadOnlyList<DuplicateCandidate> Duplicates { get; set; } = [];
+}
 
 /// <summary>
 /// Group commit for report intake. Reports arriving together are written in one transaction — one
 /// durable commit (one fsync on SQLite) for the batch instead of one per report — and each caller is
 /// answered only once its report is committed, so "received" always means "on disk". If a batch fails
 /// (an idempotency key raced by a retry, say) its reports are written one by one, so one bad report
-/// never sinks the others.
+/// never sinks the others. The batch also holds the reports' webhook deliveries (the outbox), their
+/// duplicate search and, for reports posted over HTTP, their audit entries — so a report costs no
+/// database work of its own outside this one transaction.
 /// </summary>
-public sealed class ReportWriter(IServiceScopeFactory scopes, ILogger<ReportWriter> logger) : BackgroundService
+public sealed class ReportWriter(IServiceScopeFactory scopes, TimeProvider time, ILogger<ReportWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -38,7 +47,9 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, ILogger<ReportWrit
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var item)) batch.Add(item);
             try
             {
-                await WriteBatchAsync(batch.Select(b => b.Report).ToList(), CancellationToken.None);
+                var reports = new List<PendingReport>(batch.Count);
+                foreach (var b in batch) reports.Add(b.Report);
+                await WriteBatchAsync(reports, CancellationToken.None);
                 foreach (var (_, done) in batch) done.TrySetResult();
             }
             catch (Exception batchError) when (batch.Count > 1)
@@ -72,36 +83,87 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, ILogger<ReportWrit
         r.Case.Id = 0;
         r.Event.Id = 0;
         foreach (var a in r.Attachments) a.Id = 0;
+        r.Duplicates = [];
     }
 
     private async Task WriteBatchAsync(IReadOnlyList<PendingReport> reports, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var duplicates = scope.ServiceProvider.GetRequiredService<DuplicateFinder>();
+        // On SQLite BEGIN IMMEDIATE: the write lock from the start (numbers, then the audit chain, are read under it).
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        foreach (var r in reports)
-        {
-            r.Case.Number = await CaseNumbers.NextAsync(db, r.Case.DistrictCode, r.Case.ReportedAt, ct);
-            db.Cases.Add(r.Case);
-        }
-        await db.SaveChangesAsync(ct);
+        await NumberAsync(db, reports, ct);
+
+        var cases = new List<Case>(reports.Count);
+        var events = new List<CaseEvent>(reports.Count);
+        var attachments = new List<CaseAttachment>();
+        var keys = new List<IdempotencyRecord>();
+        foreach (var r in reports) cases.Add(r.Case);
+        // Plain inserts, not SaveChanges: these rows are new and never touched again here, so the change
+        // tracker would only cost time (see RowInserter).
+        await RowInserter.InsertAsync(db, cases, ct);
         foreach (var r in reports)
         {
             r.Event.CaseId = r.Case.Id;
-            db.CaseEvents.Add(r.Event);
+            events.Add(r.Event);
             foreach (var a in r.Attachments)
             {
                 a.CaseId = r.Case.Id;
-                db.CaseAttachments.Add(a);
+                attachments.Add(a);
             }
             if (r.Idempotency is { } key)
             {
                 key.CaseId = r.Case.Id;
-                db.Set<IdempotencyRecord>().Add(key);
+                keys.Add(key);
             }
         }
-        await db.SaveChangesAsync(ct);
+        await RowInserter.InsertAsync(db, events, ct);
+        await RowInserter.InsertAsync(db, attachments, ct);
+        await RowInserter.InsertAsync(db, keys, ct);
+
+        // The outbox, as WebhookOutboxInterceptor does it for SaveChanges: deliveries in the same transaction.
+        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active).ToListAsync(ct);
+        var deliveries = new List<WebhookDelivery>();
+        if (endpoints.Count > 0)
+        {
+            foreach (var r in reports) deliveries.AddRange(WebhookOutboxInterceptor.DeliveriesOf(r.Case, r.Event, endpoints));
+            await RowInserter.InsertAsync(db, deliveries, ct);
+        }
+
+        // Open cases nearby, committed or in this batch, as the caller would find them right after the commit.
+        foreach (var r in reports) r.Duplicates = await duplicates.FindAsync(db, r.Case, ct);
+
+        // The request's audit entry commits with the report: a 201 is never without its entry, and the log costs no commit of its own.
+        var audited = new List<AuditRecord>();
+        foreach (var r in reports)
+        {
+            if (r.Audit is { } a) audited.Add(a with { Entity = $"cases/{r.Case.Id}", Summary = $"report {r.Case.Number}" });
+        }
+        await AuditLog.AppendInTransactionAsync(db, audited, time.GetUtcNow(), ct);
+
         await tx.CommitAsync(ct);
+        if (deliveries.Count > 0) WebhookOutboxInterceptor.NotifyCommitted();
+    }
+
+    /// <summary>
+    /// Takes the batch's case numbers: one atomic upsert per district and day that reserves as many serials as
+    /// the batch needs there, in the batch's transaction, so numbers stay gap-free and unique across nodes.
+    /// </summary>
+    private static async Task NumberAsync(OneGridDbContext db, IReadOnlyList<PendingReport> reports, CancellationToken ct)
+    {
+        var groups = new Dictionary<string, List<Case>>(StringComparer.Ordinal);
+        foreach (var r in reports)
+        {
+            var scope = CaseNumbers.Scope(r.Case.DistrictCode, r.Case.ReportedAt);
+            if (!groups.TryGetValue(scope, out var list)) groups[scope] = list = [];
+            list.Add(r.Case);
+        }
+        foreach (var (scope, list) in groups)
+        {
+            var last = await CaseNumbers.ReserveAsync(db, scope, list.Count, ct);
+            var serial = last - list.Count;
+            foreach (var c in list) c.Number = CaseNumbers.Format(c.DistrictCode, c.ReportedAt, ++serial);
+        }
     }
 }

@@ -40,9 +40,10 @@ internal static class BenchCommands
         var clients = new Option<int>("--clients") { Description = "Concurrent clients for the maximum-rate run", DefaultValueFactory = _ => 16 };
         var rate = new Option<double>("--rate") { Description = "Fixed rate for the latency run (reports/s)", DefaultValueFactory = _ => 500 };
         var intakeSeconds = new Option<double>("--seconds") { Description = "How long each run lasts", DefaultValueFactory = _ => 10 };
-        var intake = new Command("intake", "Reports per second and latency over HTTP") { url, apiKey, clients, rate, intakeSeconds };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of load before measuring", DefaultValueFactory = _ => 15 };
+        var intake = new Command("intake", "Reports per second and latency over HTTP") { url, apiKey, clients, rate, intakeSeconds, warmup };
         intake.SetAction((parse, ct) => IntakeBench.RunAsync(parse.GetValue(url), parse.GetValue(OneGridCli.DatabaseOption), parse.GetValue(apiKey),
-            parse.GetValue(intakeSeconds), parse.GetValue(clients), parse.GetValue(rate), ct));
+            parse.GetValue(intakeSeconds), parse.GetValue(clients), parse.GetValue(rate), parse.GetValue(warmup), ct));
 
         return new Command("bench", "Benchmarks") { resolve, intake };
     }

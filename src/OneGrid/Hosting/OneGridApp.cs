@@ -36,6 +36,16 @@ public static class OneGridApp
         // _framework/blazor.web.js. Without it every static file is served empty in any environment but
         // Development. A published app has no such manifest and serves its own wwwroot.
         builder.WebHost.UseStaticWebAssets();
+        // Lowest-priority defaults (any configuration source overrides them): the framework's per-request and
+        // per-command Information lines (request starting/finished, every SQL command) cost more than a report's intake.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData =
+            [
+                new("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                new("Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command", "Warning"),
+            ],
+        });
 
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -38,13 +38,15 @@ public static class PersistenceServices
 
     internal static T ConfigureSqlite<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
     {
-        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas(), Webhooks.WebhookOutboxInterceptor.Instance);
+        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas(), Webhooks.WebhookOutboxInterceptor.Instance,
+            Access.AccessRevisionInterceptor.Instance);
         return builder;
     }
 
     internal static T ConfigurePostgres<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
     {
-        builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(Webhooks.WebhookOutboxInterceptor.Instance);
+        builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(Webhooks.WebhookOutboxInterceptor.Instance,
+            Access.AccessRevisionInterceptor.Instance);
         return builder;
     }
 

@@ -13,22 +13,21 @@ namespace OneGrid.Web;
 /// is not safe for the overlapping calls a page makes, so every operation gets its own scope.
 /// </summary>
 public sealed class UiSession(AuthenticationStateProvider authentication, IServiceScopeFactory scopes,
-    IOptions<IdentityOptions> identity, AuditLog audit)
+    IOptions<IdentityOptions> identity, AuditLog audit, ActorCache cache)
 {
-    private Actor? _actor;
-
+    /// <summary>
+    /// The person, as of now: a circuit lives for hours, so the grants are looked up on every call (through the
+    /// node's <see cref="ActorCache"/>, which is cheap) rather than kept, and a revoked grant or a sign-out
+    /// everywhere stops the next thing an open page does.
+    /// </summary>
     public async Task<Actor> ActorAsync(CancellationToken ct = default)
     {
-        if (_actor is not null) return _actor;
         var state = await authentication.GetAuthenticationStateAsync();
-        if (state.User.Identity?.IsAuthenticated != true) return _actor = Actor.Anonymous;
+        if (state.User.Identity?.IsAuthenticated != true) return Actor.Anonymous;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
-        return _actor = await ActorMiddleware.BuildAsync(state.User, db, identity.Value, ct) ?? Actor.Anonymous;
+        return await ActorMiddleware.BuildAsync(state.User, cache, db, identity.Value, ct) ?? Actor.Anonymous;
     }
-
-    /// <summary>Forgets the cached actor, e.g. after an action that may have changed what the person may do.</summary>
-    public void Refresh() => _actor = null;
 
     /// <summary>Runs one unit of work in its own scope (its own DbContext).</summary>
     public async Task<T> RunAsync<T>(Func<IServiceProvider, Task<T>> work)

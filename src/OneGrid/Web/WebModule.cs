@@ -25,9 +25,7 @@ public static class WebModule
 
     public static void MapWebModule(this WebApplication app)
     {
-        // After authentication (MapAccessEndpoints): left to itself the host would put authorization at the
-        // start of the pipeline, before the cookie is read, and [Authorize] pages would never see anyone signed in.
-        app.UseAuthorization();
+        // Authorization runs in MapAccessEndpoints, right after authentication; antiforgery must come after both.
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

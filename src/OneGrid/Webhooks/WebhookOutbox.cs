@@ -84,29 +84,42 @@ public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTrans
                 if (c is null) continue;
                 cases[c.Id] = c;
             }
-            foreach (var type in TypesOf(e))
+            foreach (var delivery in DeliveriesOf(c, e, endpoints))
             {
-                foreach (var endpoint in endpoints.Where(x => x.Wants(type)))
-                {
-                    var id = Guid.CreateVersion7(e.At).ToString("N");
-                    db.Add(new WebhookDelivery
-                    {
-                        DeliveryId = id,
-                        EndpointId = endpoint.Id,
-                        EventType = type,
-                        CaseId = c.Id,
-                        // The entry's id is not known before it is inserted; the payload carries what receivers need.
-                        Payload = JsonSerializer.Serialize(new WebhookPayload(id, type, e.At, new WebhookCase(c.Id, c.Number,
-                            e.ToState.ToString(), e.FromState?.ToString(), c.GridCode, c.DepartmentCode, c.CategoryCode), e.Action, e.Note), Json),
-                        CreatedAt = e.At,
-                        NextAttemptAt = e.At,
-                    });
-                    added++;
-                }
+                db.Add(delivery);
+                added++;
             }
         }
         if (added > 0) _pending.AddOrUpdate(db, this);
     }
+
+    /// <summary>The deliveries a timeline entry of the case calls for, one per subscribed endpoint and event type.</summary>
+    public static IEnumerable<WebhookDelivery> DeliveriesOf(Case c, CaseEvent e, IReadOnlyList<WebhookEndpoint> endpoints)
+    {
+        foreach (var type in TypesOf(e))
+        {
+            foreach (var endpoint in endpoints)
+            {
+                if (!endpoint.Wants(type)) continue;
+                var id = Guid.CreateVersion7(e.At).ToString("N");
+                yield return new WebhookDelivery
+                {
+                    DeliveryId = id,
+                    EndpointId = endpoint.Id,
+                    EventType = type,
+                    CaseId = c.Id,
+                    // The entry's id is not known before it is inserted; the payload carries what receivers need.
+                    Payload = JsonSerializer.Serialize(new WebhookPayload(id, type, e.At, new WebhookCase(c.Id, c.Number,
+                        e.ToState.ToString(), e.FromState?.ToString(), c.GridCode, c.DepartmentCode, c.CategoryCode), e.Action, e.Note), Json),
+                    CreatedAt = e.At,
+                    NextAttemptAt = e.At,
+                };
+            }
+        }
+    }
+
+    /// <summary>For writers that add deliveries without SaveChanges (report intake): call once they are committed.</summary>
+    internal static void NotifyCommitted() => Committed?.Invoke();
 
     public void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
 

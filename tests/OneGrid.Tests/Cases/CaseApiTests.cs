@@ -201,6 +201,44 @@ public abstract class CaseApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task Reports_committed_together_each_have_one_audit_entry_and_the_chain_holds()
+    {
+        using var admin = await host.ClientAsAsync("admin");
+        var head = (await admin.GetFromJsonAsync<JsonObject>("/api/v1/audit/verify"))!;
+        var at = await PointInGrid();
+        var demo = await host.DemoAsync();
+        using var apiClient = host.ClientWith("ApiKey", (string)demo["apiKey"]!);
+        // Concurrent reports land in the same group commits, with the audit entries of the requests.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(async i =>
+            await Ok(await apiClient.PostAsJsonAsync("/api/v1/reports", Report(at, $"审计测试 {i} 暴露垃圾")), HttpStatusCode.Created)));
+        // A replayed retry is a request of its own: audited too (the middleware writes that one).
+        var body = JsonSerializer.Serialize(Report(at, "审计测试 重试 暴露垃圾"));
+        var retryKey = Guid.NewGuid().ToString();
+        var retried = new List<JsonObject>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", retryKey);
+            retried.Add(await Ok(await apiClient.SendAsync(request), HttpStatusCode.Created));
+        }
+
+        var log = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/audit?after={(long)head["entries"]!}&limit=1000"))!["items"]!.AsArray();
+        var reports = log.Where(e => (string?)e!["path"] == "/api/v1/reports").ToList();
+        foreach (var answer in answers.Append(retried[0]))
+        {
+            var entry = Assert.Single(reports, e => (string?)e!["entity"] == $"cases/{(long)answer["id"]!}");
+            Assert.Equal(201, (int)entry!["status"]!);
+            Assert.Equal("POST", (string?)entry["method"]);
+            Assert.StartsWith("apikey:", (string?)entry["actorId"]);
+            Assert.Equal($"report {(string)answer["number"]!}", (string?)entry["summary"]);
+        }
+        // The replay has an entry of its own, without a case written.
+        Assert.Equal(answers.Length + 2, reports.Count);
+        var verify = (await admin.GetFromJsonAsync<JsonObject>("/api/v1/audit/verify"))!;
+        Assert.True((bool)verify["ok"]!);
+    }
+
+    [Fact]
     public async Task Malformed_reports_are_4xx_problems_and_nothing_is_written()
     {
         var at = await PointInGrid();

@@ -59,6 +59,7 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton(Options.Create(options ?? new CaseOptions()));
         services.AddSingleton<TimeProvider>(_ => world!.Clock);
         services.AddScoped<CaseService>();
+        services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<ReportWriter>();
         var provider = services.BuildServiceProvider();
         world = new CaseWorld(dir, provider);

@@ -108,6 +108,26 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.ToTable("user_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("OneGrid.Access.AccessRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("access_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Revision = 0L
+                        });
+                });
+
             modelBuilder.Entity("OneGrid.Access.ApiKey", b =>
                 {
                     b.Property<long>("Id")

@@ -98,6 +98,26 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.ToTable("user_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("OneGrid.Access.AccessRevision", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("access_revision", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            Revision = 0L
+                        });
+                });
+
             modelBuilder.Entity("OneGrid.Access.ApiKey", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace OneGrid.Persistence;
+
+/// <summary>
+/// Inserts new rows with plain parameterised commands on the context's connection and current
+/// transaction, without the change tracker: for the few write paths where a batch of fresh rows is
+/// written and never touched again (report intake). Tables, columns, value conversions and parameter
+/// types all come from the context's model, so both providers are served by the same mapping EF uses
+/// — only the SQL is assembled here. A store-generated key is read back (<c>RETURNING</c>) and set on
+/// the entity. On PostgreSQL the rows of one call travel in one round trip (a command batch).
+/// </summary>
+public static class RowInserter
+{
+    private sealed record Plan(string Sql, IProperty[] Columns, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey);
+
+    private static readonly ConcurrentDictionary<(IModel, Type), Plan> Plans = new();
+
+    public static async Task InsertAsync<T>(DbContext db, IReadOnlyList<T> rows, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0) return;
+        var plan = Plans.GetOrAdd((db.Model, typeof(T)), static (key, db) => Build(db, key.Item2), db);
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("RowInserter writes inside the caller's transaction.");
+
+        if (connection.CanCreateBatch && rows.Count > 1)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            await using var factory = connection.CreateCommand();
+            foreach (var row in rows)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = plan.Sql;
+                for (var i = 0; i < plan.Columns.Length; i++)
+                {
+                    command.Parameters.Add(plan.Mappings[i].CreateParameter(factory, "p" + i, plan.Columns[i].GetGetter().GetClrValueUsingContainingEntity(row),
+                        plan.Columns[i].IsNullable));
+                }
+                batch.BatchCommands.Add(command);
+            }
+            if (plan.GeneratedKey is null)
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+                return;
+            }
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            foreach (var row in rows)
+            {
+                if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("An insert returned no key.");
+                SetKey(plan.GeneratedKey, row, reader.GetValue(0));
+                await reader.NextResultAsync(ct);
+            }
+            return;
+        }
+
+        await using var single = connection.CreateCommand();
+        single.Transaction = transaction;
+        single.CommandText = plan.Sql;
+        var parameters = new DbParameter[plan.Columns.Length];
+        for (var i = 0; i < plan.Columns.Length; i++)
+        {
+            parameters[i] = plan.Mappings[i].CreateParameter(single, "p" + i, null, nullable: true);
+            single.Parameters.Add(parameters[i]);
+        }
+        foreach (var row in rows)
+        {
+            for (var i = 0; i < plan.Columns.Length; i++)
+            {
+                var value = plan.Columns[i].GetGetter().GetClrValueUsingContainingEntity(row);
+                if (value is not null && plan.Mappings[i].Converter is { } converter) value = converter.ConvertToProvider(value);
+                parameters[i].Value = value ?? DBNull.Value;
+            }
+            if (plan.GeneratedKey is null)
+            {
+                await single.ExecuteNonQueryAsync(ct);
+            }
+            else
+            {
+                SetKey(plan.GeneratedKey, row, await single.ExecuteScalarAsync(ct));
+            }
+        }
+    }
+
+    private static void SetKey(IProperty key, object row, object? value)
+    {
+        if (value is null or DBNull) throw new InvalidOperationException("An insert returned no key.");
+        var type = Nullable.GetUnderlyingType(key.ClrType) ?? key.ClrType;
+        key.PropertyInfo!.SetValue(row, value.GetType() == type ? value : Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static Plan Build(DbContext db, Type type)
+    {
+        var entity = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var key = entity.FindPrimaryKey()!.Properties is [{ ValueGenerated: ValueGenerated.OnAdd } generated] ? generated : null;
+        var columns = entity.GetProperties()
+            .Where(p => p != key && !p.IsShadowProperty() && p.GetComputedColumnSql() is null && p.GetColumnName(table) is not null)
+            .ToArray();
+        var names = columns.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)).ToList();
+        var values = columns.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i)).ToList();
+        var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
+        if (key is not null) text += $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}";
+        return new Plan(text, columns, columns.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToArray(), key);
+    }
+}
