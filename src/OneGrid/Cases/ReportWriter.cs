@@ -159,7 +159,8 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, TimeProvider time,
             if (!groups.TryGetValue(scope, out var list)) groups[scope] = list = [];
             list.Add(r.Case);
         }
-        foreach (var (scope, list) in groups)
+        // Scopes in a fixed order, so two nodes' batches never wait for each other's counter rows in a cycle.
+        foreach (var (scope, list) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var last = await CaseNumbers.ReserveAsync(db, scope, list.Count, ct);
             var serial = last - list.Count;
