@@ -72,6 +72,8 @@ public sealed class CasePageTests(BrowserFixture host)
         await BrowserFixture.ScreenshotAsync(page, "inbox");
 
         // Text search narrows the list to the one case, and the URL keeps the filter (bookmarkable).
+        // (Once connected: the circuit's first render would reset what was typed before.)
+        await Expect(page.GetByTestId("inbox-filters")).ToHaveAttributeAsync("data-interactive", "true");
         await page.Locator("#f-q").FillAsync(token);
         await page.GetByTestId("filter-submit").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("q=" + token));
@@ -80,9 +82,11 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(page.Locator("#f-q")).ToHaveValueAsync(token);
 
         // Another state, or only supervised cases, leaves nothing.
+        await Expect(page.GetByTestId("inbox-filters")).ToHaveAttributeAsync("data-interactive", "true");
         await page.Locator("#f-state").SelectOptionAsync("Closed");
         await page.GetByTestId("filter-submit").ClickAsync();
         await Expect(page.GetByTestId("inbox-empty")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("inbox-filters")).ToHaveAttributeAsync("data-interactive", "true");
         await page.Locator("#f-state").SelectOptionAsync("");
         await page.Locator("#f-supervised").CheckAsync();
         await page.GetByTestId("filter-submit").ClickAsync();
