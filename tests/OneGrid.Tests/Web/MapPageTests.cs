@@ -79,8 +79,14 @@ public sealed class MapPageTests(BrowserFixture host)
         // Into 西兴街道 again, then zooming out two steps goes back up to the streets.
         await page.Locator("[data-testid=map] path.og-unit-330108001").DispatchEventAsync("click");
         await Expect(communities.First).ToBeAttachedAsync();
-        await page.Locator(".leaflet-control-zoom-out").ClickAsync();
-        await page.Locator(".leaflet-control-zoom-out").ClickAsync();
+        // One step at a time: Leaflet ignores a zoom asked for while the previous one is still animating.
+        var map = page.GetByTestId("map");
+        for (var step = 0; step < 2; step++)
+        {
+            var zoom = await map.GetAttributeAsync("data-zoom");
+            await page.Locator(".leaflet-control-zoom-out").ClickAsync();
+            await Expect(map).Not.ToHaveAttributeAsync("data-zoom", zoom ?? "", new() { Timeout = 10_000 });
+        }
         await Expect(communities).ToHaveCountAsync(0);
         await Expect(streets).ToHaveCountAsync(3);
     }

@@ -227,6 +227,7 @@ class TerritoryMap {
   }
 
   onZoom() {
+    this.container.dataset.zoom = String(this.map.getZoom());
     if (this.busy) return;
     const top = this.top();
     const zoom = this.map.getZoom();
