@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -42,22 +41,20 @@ internal sealed class AccessRevisionConfiguration : IEntityTypeConfiguration<Acc
 /// <see cref="ActorCache"/>s are cleared at once; other nodes notice the stamp within
 /// <see cref="ActorCache.CheckPeriod"/>. Added to every context by the persistence set-up.
 /// </summary>
-public sealed class AccessRevisionInterceptor : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class AccessRevisionInterceptor : AfterCommitInterceptor
 {
     public static readonly AccessRevisionInterceptor Instance = new();
 
     /// <summary>Raised when a change to credentials or grants was committed on this node.</summary>
     internal static event Action? Changed;
 
-    private readonly ConditionalWeakTable<DbContext, object> _pending = new();
-
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is { } db) Stamp(db);
         return result;
     }
 
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
         if (eventData.Context is { } db) Stamp(db);
@@ -71,7 +68,7 @@ public sealed class AccessRevisionInterceptor : ISaveChangesInterceptor, IDbTran
             ?? db.Attach(new AccessRevision { Id = 1 });
         entry.Entity.Revision = NewStamp(entry.Entity.Revision);
         entry.Property(r => r.Revision).IsModified = true;
-        _pending.AddOrUpdate(db, this);
+        MarkPending(db);
         // Cleared now as well as after the commit: an earlier clear only costs a reload.
         Changed?.Invoke();
     }
@@ -110,58 +107,7 @@ public sealed class AccessRevisionInterceptor : ISaveChangesInterceptor, IDbTran
     private static bool OnlyBookkeeping(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) =>
         entry.Properties.Where(p => p.IsModified).All(p => p.Metadata.Name is nameof(Courier.CreditPoints) or nameof(ApiKey.LastUsedAt));
 
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        SignalIfOutsideTransaction(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        SignalIfOutsideTransaction(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Signal(eventData.Context);
-
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-        CancellationToken cancellationToken = default)
-    {
-        Signal(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
-
-    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-        CancellationToken cancellationToken = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void SignalIfOutsideTransaction(DbContext? db)
-    {
-        if (db is not null && db.Database.CurrentTransaction is null) Signal(db);
-    }
-
-    private void Signal(DbContext? db)
-    {
-        if (db is not null && _pending.Remove(db)) Changed?.Invoke();
-    }
-
-    private void Forget(DbContext? db)
-    {
-        if (db is not null) _pending.Remove(db);
-    }
+    protected override void OnCommitted() => Changed?.Invoke();
 }
 
 /// <summary>

@@ -1,8 +1,8 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using OneGrid.Cases;
+using OneGrid.Persistence;
 
 namespace OneGrid.Webhooks;
 
@@ -12,7 +12,7 @@ namespace OneGrid.Webhooks;
 /// on a crash: they wait in the table), a rolled-back change has none. Added to every context by the
 /// persistence set-up, so no writer of case events can forget it.
 /// </summary>
-public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor
 {
     public static readonly WebhookOutboxInterceptor Instance = new();
 
@@ -23,9 +23,6 @@ public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTrans
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
-
-    // Contexts that added deliveries inside a transaction not yet committed.
-    private readonly ConditionalWeakTable<DbContext, object> _pending = new();
 
     /// <summary>The webhook types a timeline entry stands for.</summary>
     public static IEnumerable<string> TypesOf(CaseEvent e)
@@ -39,13 +36,13 @@ public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTrans
         if (e.Action == "overdue") yield return WebhookEventTypes.CaseOverdue;
     }
 
-    public InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is { } db) AddDeliveriesAsync(db, sync: true, default).GetAwaiter().GetResult();
         return result;
     }
 
-    public async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
         if (eventData.Context is { } db) await AddDeliveriesAsync(db, sync: false, cancellationToken);
@@ -90,7 +87,7 @@ public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTrans
                 added++;
             }
         }
-        if (added > 0) _pending.AddOrUpdate(db, this);
+        if (added > 0) MarkPending(db);
     }
 
     /// <summary>The deliveries a timeline entry of the case calls for, one per subscribed endpoint and event type.</summary>
@@ -121,59 +118,7 @@ public sealed class WebhookOutboxInterceptor : ISaveChangesInterceptor, IDbTrans
     /// <summary>For writers that add deliveries without SaveChanges (report intake): call once they are committed.</summary>
     internal static void NotifyCommitted() => Committed?.Invoke();
 
-    public void SaveChangesFailed(DbContextErrorEventData eventData) => Forget(eventData.Context);
-
-    public Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public int SavedChanges(SaveChangesCompletedEventData eventData, int result)
-    {
-        SignalIfOutsideTransaction(eventData.Context);
-        return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        SignalIfOutsideTransaction(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public void TransactionCommitted(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Signal(eventData.Context);
-
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-        CancellationToken cancellationToken = default)
-    {
-        Signal(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    public void TransactionRolledBack(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData) => Forget(eventData.Context);
-
-    public Task TransactionRolledBackAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData,
-        CancellationToken cancellationToken = default)
-    {
-        Forget(eventData.Context);
-        return Task.CompletedTask;
-    }
-
-    private void SignalIfOutsideTransaction(DbContext? db)
-    {
-        // SaveChanges without an explicit transaction commits its own.
-        if (db is not null && db.Database.CurrentTransaction is null) Signal(db);
-    }
-
-    private void Signal(DbContext? db)
-    {
-        if (db is not null && _pending.Remove(db)) Committed?.Invoke();
-    }
-
-    private void Forget(DbContext? db)
-    {
-        if (db is not null) _pending.Remove(db);
-    }
+    protected override void OnCommitted() => Committed?.Invoke();
 }
 
 public sealed record WebhookPayload(string Id, string Type, DateTimeOffset OccurredAt, WebhookCase Case, string Action, string? Note);
