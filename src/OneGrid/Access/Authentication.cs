@@ -90,15 +90,8 @@ internal sealed class CourierAuthenticationHandler(
     {
         var code = CredentialHeaders.Read(Request, AccessSchemes.Courier, CredentialHeaders.CourierHeader);
         if (code is null) return AuthenticateResult.NoResult();
-        if (!codes.TryRead(code, out var id, out var version)) return AuthenticateResult.Fail("Malformed or forged courier code");
-
-        var db = Context.RequestServices.GetRequiredService<OneGridDbContext>();
-        var courier = await cache.GetAsync("courier:" + id,
-            (db, ct) => db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct), db, Context.RequestAborted);
-        if (courier is null || courier.Revoked || courier.CodeVersion != version)
-        {
-            return AuthenticateResult.Fail("Courier code revoked or superseded");
-        }
+        var courier = await codes.FindAsync(code, cache, Context.RequestServices.GetRequiredService<OneGridDbContext>(), Context.RequestAborted);
+        if (courier is null) return AuthenticateResult.Fail("Malformed, forged, revoked or superseded courier code");
         var principal = ActorClaims.Principal(Scheme.Name, "courier", courier.ActorId, courier.Name, CourierCodes.ActorOf(courier).Grants);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }

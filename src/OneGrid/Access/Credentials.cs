@@ -26,14 +26,15 @@ public sealed class CourierCodes(IDataProtectionProvider dataProtection)
     }
 
     /// <summary>
-    /// The courier a code stands for, read from the database: null when the code is malformed or forged, the
-    /// courier revoked, or the code superseded by a re-issue. The courier authentication handler and the
-    /// report page both decide through this, so a code works (or stops) in both at once.
+    /// The courier a code stands for, through the node's <see cref="ActorCache"/>: null when the code is malformed
+    /// or forged, the courier revoked, or the code superseded by a re-issue. The courier authentication handler
+    /// and the report page both decide through this, so a code works (or stops) in both at once.
     /// </summary>
-    public async Task<Courier?> FindAsync(string? code, OneGridDbContext db, CancellationToken ct)
+    public async Task<Courier?> FindAsync(string? code, ActorCache cache, OneGridDbContext db, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(code) || !TryRead(code, out var id, out var version)) return null;
-        var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
+        var courier = await cache.GetAsync("courier:" + id,
+            (db, ct) => db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct), db, ct);
         return courier is null || courier.Revoked || courier.CodeVersion != version ? null : courier;
     }
 
