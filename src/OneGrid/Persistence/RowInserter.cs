@@ -17,7 +17,12 @@ namespace OneGrid.Persistence;
 /// </summary>
 public static class RowInserter
 {
-    private sealed record Plan(string Sql, IProperty[] Columns, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey);
+    /// <param name="ParameterNames">
+    /// On SQLite the names as written in the SQL (<c>@p0</c>): Microsoft.Data.Sqlite looks each parameter up by
+    /// name on every execution, and a bare <c>p0</c> costs a failed scan of all the statement's names before the
+    /// prefixed ones are tried. Npgsql wants the bare names.
+    /// </param>
+    private sealed record Plan(string Sql, IProperty[] Columns, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey, string[] ParameterNames);
 
     private static readonly ConcurrentDictionary<(IModel, Type), Plan> Plans = new();
 
@@ -40,7 +45,7 @@ public static class RowInserter
                 command.CommandText = plan.Sql;
                 for (var i = 0; i < plan.Columns.Length; i++)
                 {
-                    command.Parameters.Add(plan.Mappings[i].CreateParameter(factory, "p" + i, plan.Columns[i].GetGetter().GetClrValueUsingContainingEntity(row),
+                    command.Parameters.Add(plan.Mappings[i].CreateParameter(factory, plan.ParameterNames[i], plan.Columns[i].GetGetter().GetClrValueUsingContainingEntity(row),
                         plan.Columns[i].IsNullable));
                 }
                 batch.BatchCommands.Add(command);
@@ -66,7 +71,7 @@ public static class RowInserter
         var parameters = new DbParameter[plan.Columns.Length];
         for (var i = 0; i < plan.Columns.Length; i++)
         {
-            parameters[i] = plan.Mappings[i].CreateParameter(single, "p" + i, null, nullable: true);
+            parameters[i] = plan.Mappings[i].CreateParameter(single, plan.ParameterNames[i], null, nullable: true);
             single.Parameters.Add(parameters[i]);
         }
         foreach (var row in rows)
@@ -108,6 +113,7 @@ public static class RowInserter
         var values = columns.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i)).ToList();
         var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
         if (key is not null) text += $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}";
-        return new Plan(text, columns, columns.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToArray(), key);
+        var parameterNames = db.Database.IsSqlite() ? values.ToArray() : columns.Select((_, i) => "p" + i).ToArray();
+        return new Plan(text, columns, columns.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToArray(), key, parameterNames);
     }
 }
