@@ -9,6 +9,7 @@ public static class CaseModule
         services.AddSingleton<AttachmentStore>();
         services.AddScoped<CaseService>();
         services.AddSingleton<DuplicateFinder>();
+        services.AddSingleton<OpenCaseIndex>();
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<DeadlineWorker>();

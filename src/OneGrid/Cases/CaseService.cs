@@ -31,7 +31,8 @@ public sealed record DuplicateCandidate(long Id, string Number, double DistanceM
 /// </summary>
 public sealed class CaseService(
     OneGridDbContext db, TerritoryIndexHolder territory, ICaseRouter router, IWorkingCalendar calendar,
-    AttachmentStore files, ReportWriter writer, DuplicateFinder duplicates, IOptions<CaseOptions> options, TimeProvider time)
+    AttachmentStore files, ReportWriter writer, DuplicateFinder duplicates, OpenCaseIndex openCases, IOptions<CaseOptions> options,
+    TimeProvider time, ILogger<CaseService> logger)
 {
     private readonly CaseOptions _options = options.Value;
 
@@ -115,7 +116,26 @@ public sealed class CaseService(
             throw;
         }
 
-        return new ReportOutcome(c, route, [place], false, report.Duplicates) { Audited = audit is not null };
+        return new ReportOutcome(c, route, [place], false, await DuplicatesAfterCommitAsync(c, ct)) { Audited = audit is not null };
+    }
+
+    /// <summary>
+    /// Open cases nearby as the reporter would find them right after the commit (its batch-mates included):
+    /// from this node's <see cref="OpenCaseIndex"/>, or from the database while the index is not loaded. The
+    /// report is committed by now: a failed search leaves the proposal empty, it does not fail the report.
+    /// </summary>
+    private async Task<IReadOnlyList<DuplicateCandidate>> DuplicatesAfterCommitAsync(Case c, CancellationToken ct)
+    {
+        if (openCases.TryFind(c) is { } found) return found;
+        try
+        {
+            return await duplicates.FindAsync(db, c, ct);
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            logger.LogWarning(e, "The duplicate search for case {Number} failed; it is answered without proposals", c.Number);
+            return [];
+        }
     }
 
     private async Task<ReportOutcome?> ReplayAsync(string key, string requestHash, Actor actor, CancellationToken ct)
@@ -300,6 +320,7 @@ public sealed class CaseService(
         {
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            openCases.Apply(c);
         }
         catch (DbUpdateConcurrencyException)
         {

@@ -22,19 +22,16 @@ public sealed class DuplicateFinder(IOptions<CaseOptions> options)
 
     private static readonly CaseState[] Open = [CaseState.Reported, CaseState.Registered, CaseState.Dispatched, CaseState.InProgress, CaseState.Handled];
 
+    /// <summary>The most candidates proposed, nearest first: a person reads them.</summary>
+    public const int MaxCandidates = 20;
+
+    public double WindowHours => _options.DuplicateWindowHours;
+
     public async Task<List<DuplicateCandidate>> FindAsync(OneGridDbContext db, Case c, CancellationToken ct)
     {
         if (c.CategoryCode is null) return [];
-        var dLat = _options.DuplicateRadiusMeters / 111_320;
-        var dLon = dLat / Math.Max(0.01, Math.Cos(c.Lat * Math.PI / 180));
-        // Every cell the radius' bounding box touches (3 × 3 for the default 50 m).
-        var cells = new List<long>(9);
-        for (var x = (long)Math.Floor((c.Lon - dLon) / Case.CellDegrees); x <= (long)Math.Floor((c.Lon + dLon) / Case.CellDegrees); x++)
-        for (var y = (long)Math.Floor((c.Lat - dLat) / Case.CellDegrees); y <= (long)Math.Floor((c.Lat + dLat) / Case.CellDegrees); y++)
-        {
-            cells.Add(Case.CellAt(x, y));
-        }
-        var since = c.ReportedAt.AddHours(-_options.DuplicateWindowHours);
+        var cells = CellsAround(c.Lon, c.Lat);
+        var since = Since(c);
 
         var columns = Columns.Of(db);
         var connection = db.Database.GetDbConnection();
@@ -58,17 +55,47 @@ public sealed class DuplicateFinder(IOptions<CaseOptions> options)
             {
                 var state = (CaseState)columns.StateMapping.Converter!.ConvertFromProvider(reader.GetString(4))!;
                 var reportedAt = columns.ReadInstant(reader, 5);
-                if (Array.IndexOf(Open, state) < 0 || reportedAt < since) continue;
-                var distance = Math.Round(TerritoryIndex.HaversineMeters(c.Lon, c.Lat, reader.GetDouble(2), reader.GetDouble(3)), 1);
-                if (distance <= _options.DuplicateRadiusMeters) found.Add(new DuplicateCandidate(reader.GetInt64(0), reader.GetString(1), distance));
+                if (!IsOpen(state) || reportedAt < since) continue;
+                if (Distance(c, reader.GetDouble(2), reader.GetDouble(3)) is { } distance)
+                {
+                    found.Add(new DuplicateCandidate(reader.GetInt64(0), reader.GetString(1), distance));
+                }
             }
-            found.Sort((a, b) => a.DistanceMeters.CompareTo(b.DistanceMeters));
+            found.Sort((a, b) => a.DistanceMeters != b.DistanceMeters ? a.DistanceMeters.CompareTo(b.DistanceMeters) : b.Id.CompareTo(a.Id));
+            if (found.Count > MaxCandidates) found.RemoveRange(MaxCandidates, found.Count - MaxCandidates);
             return found;
         }
         finally
         {
             if (opened) await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>The states a duplicate may be in: a case still being worked on.</summary>
+    public static bool IsOpen(CaseState state) => Array.IndexOf(Open, state) >= 0;
+
+    /// <summary>Every cell the radius' bounding box around the point touches (3 × 3 for the default 50 m).</summary>
+    public List<long> CellsAround(double lon, double lat)
+    {
+        var dLat = _options.DuplicateRadiusMeters / 111_320;
+        var dLon = dLat / Math.Max(0.01, Math.Cos(lat * Math.PI / 180));
+        var cells = new List<long>(9);
+        for (var x = (long)Math.Floor((lon - dLon) / Case.CellDegrees); x <= (long)Math.Floor((lon + dLon) / Case.CellDegrees); x++)
+        for (var y = (long)Math.Floor((lat - dLat) / Case.CellDegrees); y <= (long)Math.Floor((lat + dLat) / Case.CellDegrees); y++)
+        {
+            cells.Add(Case.CellAt(x, y));
+        }
+        return cells;
+    }
+
+    /// <summary>Cases reported before this are too old to be the same problem.</summary>
+    public DateTimeOffset Since(Case c) => c.ReportedAt.AddHours(-_options.DuplicateWindowHours);
+
+    /// <summary>The distance in metres (to 0.1 m) when the point is within the radius of the case, else null.</summary>
+    public double? Distance(Case c, double lon, double lat)
+    {
+        var distance = Math.Round(TerritoryIndex.HaversineMeters(c.Lon, c.Lat, lon, lat), 1);
+        return distance <= _options.DuplicateRadiusMeters ? distance : null;
     }
 
     private static string Parameter(DbCommand command, Columns columns, string name, object value)

@@ -25,15 +25,23 @@ public sealed record CasesChanged(IReadOnlyList<string> UnitCodes, DateTimeOffse
 /// transaction can commit a lower id after a higher one was seen. The feed therefore re-reads a window of
 /// recent ids below the highest it saw and reports any it had not seen yet.
 /// </para>
+/// <para>
+/// The same read keeps this node's <see cref="OpenCaseIndex"/> (intake's duplicate search) current with
+/// changes made on other nodes; the first poll loads it, after setting the mark, so nothing committed in
+/// between is missed (a case read twice is simply applied twice).
+/// </para>
 /// </summary>
 public sealed class LiveCaseFeed : PeriodicWork
 {
     private readonly TimeProvider _time;
     private readonly ILogger<LiveCaseFeed> _logger;
 
-    public LiveCaseFeed(IServiceScopeFactory scopes, StartupState startup, TimeProvider time, ILogger<LiveCaseFeed> logger)
+    private readonly OpenCaseIndex _openCases;
+
+    public LiveCaseFeed(IServiceScopeFactory scopes, StartupState startup, OpenCaseIndex openCases, TimeProvider time, ILogger<LiveCaseFeed> logger)
         : base(scopes, startup, time, logger)
     {
+        _openCases = openCases;
         _time = time;
         _logger = logger;
     }
@@ -63,6 +71,7 @@ public sealed class LiveCaseFeed : PeriodicWork
             var start = await ReadIdsAsync(db, -1, latestOnly: true, ct);
             _high = start.Count == 0 ? 0 : start.Max(e => e.Id);
             _seen.UnionWith((await ReadIdsAsync(db, _high - LookBack, latestOnly: false, ct)).Select(e => e.Id));
+            await _openCases.LoadAsync(db, ct);
             return null;
         }
         var floor = Math.Max(0, _high - LookBack);
@@ -75,7 +84,9 @@ public sealed class LiveCaseFeed : PeriodicWork
 
         var ids = fresh.Select(e => e.CaseId).Distinct().ToList();
         var codes = await db.Cases.AsNoTracking().Where(c => ids.Contains(c.Id))
-            .Select(c => new { c.GridCode, c.DepartmentCode }).ToListAsync(ct);
+            .Select(c => new { c.GridCode, c.DepartmentCode, Row = new OpenCaseRow(c.Id, c.Version, c.Number, c.CategoryCode, c.Lon, c.Lat, c.State, c.ReportedAt) })
+            .ToListAsync(ct);
+        _openCases.Apply(codes.Select(c => c.Row));
         var change = new CasesChanged(codes.Select(c => c.GridCode).Concat(codes.Select(c => c.DepartmentCode).OfType<string>())
             .Distinct().Order(StringComparer.Ordinal).ToList(), _time.GetUtcNow());
         foreach (var handler in Changed?.GetInvocationList() ?? [])

@@ -60,6 +60,7 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton<TimeProvider>(_ => world!.Clock);
         services.AddScoped<CaseService>();
         services.AddSingleton<DuplicateFinder>();
+        services.AddSingleton<OpenCaseIndex>();
         services.AddSingleton<ReportWriter>();
         var provider = services.BuildServiceProvider();
         world = new CaseWorld(dir, provider);
@@ -70,6 +71,8 @@ public sealed class CaseWorld : IAsyncDisposable
         {
             var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
             await world.Territory.RefreshAsync(db, force: true);
+            // As a host's live case feed does once it has started.
+            await provider.GetRequiredService<OpenCaseIndex>().LoadAsync(db, CancellationToken.None);
         }
         var unit = world.Territory.Current.Find(Grid)!;
         Assert.NotNull(unit);
@@ -107,6 +110,8 @@ public sealed class CaseWorld : IAsyncDisposable
         await using var scope = _services.CreateAsyncScope();
         return await body(scope.ServiceProvider);
     }
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
 
     public Task<T> Cases<T>(Func<CaseService, Task<T>> body) => InScope(sp => body(sp.GetRequiredService<CaseService>()));
 
