@@ -6,6 +6,9 @@
 #   scripts/pg-throwaway.sh stop DIR           stop it and delete DIR
 #   scripts/pg-throwaway.sh version            print the PostgreSQL major version start uses
 #
+# PG_THROWAWAY_DURABLE=1 keeps PostgreSQL's durable defaults (fsync, synchronous commit, full
+# page writes), as a production server has them: for benchmarks. Tests run without them.
+#
 # It never touches the system cluster: own data directory, own port, TCP on 127.0.0.1 only.
 # PostgreSQL is installed from Debian if absent, because a fresh CI machine has none.
 set -euo pipefail
@@ -89,8 +92,8 @@ init_cluster() {
     printf '%s\n' "$password" >"$pwfile"
     [[ $EUID -ne 0 ]] || chown postgres: "$pwfile"
     # A password (not trust) on TCP, so the connection string exercises the same auth path as
-    # a real deployment; --no-sync and the settings below trade durability for speed, which
-    # a cluster deleted after the run does not need.
+    # a real deployment; --no-sync and (unless PG_THROWAWAY_DURABLE=1) the settings below trade
+    # durability for speed, which a cluster deleted after the run does not need.
     as_pg "$bindir/initdb" -D "$dir/data" -U postgres --pwfile="$pwfile" \
         --auth-local=trust --auth-host=scram-sha-256 \
         -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 ||
@@ -104,10 +107,10 @@ init_cluster() {
 # pg-throwaway
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 EOF
+    if [[ ${PG_THROWAWAY_DURABLE:-0} != 1 ]]; then
+        printf '%s\n' 'fsync = off' 'synchronous_commit = off' 'full_page_writes = off' >>"$dir/data/postgresql.conf"
+    fi
 }
 
 cmd_start() {

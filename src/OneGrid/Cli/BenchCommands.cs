@@ -37,7 +37,7 @@ internal static class BenchCommands
         });
         var url = new Option<string?>("--url") { Description = "A running host to post to (default: start one in this process on a fresh demo database)" };
         var apiKey = new Option<string?>("--api-key") { Description = "Key to report with (default: the demo key the host lists)" };
-        var clients = new Option<int>("--clients") { Description = "Concurrent clients for the maximum-rate run", DefaultValueFactory = _ => 16 };
+        var clients = new Option<int>("--clients") { Description = "Concurrent clients (connections) for the maximum-rate run", DefaultValueFactory = _ => 64 };
         var rate = new Option<double>("--rate") { Description = "Fixed rate for the latency run (reports/s)", DefaultValueFactory = _ => 500 };
         var intakeSeconds = new Option<double>("--seconds") { Description = "How long each run lasts", DefaultValueFactory = _ => 10 };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of load before measuring", DefaultValueFactory = _ => 15 };
