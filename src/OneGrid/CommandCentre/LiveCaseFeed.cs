@@ -74,6 +74,8 @@ public sealed class LiveCaseFeed : PeriodicWork
             await _openCases.LoadAsync(db, ct);
             return null;
         }
+        // A first load that failed (the database was away) is tried again; changes since the mark still follow.
+        if (!_openCases.IsLoaded) await _openCases.LoadAsync(db, ct);
         var floor = Math.Max(0, _high - LookBack);
         var recent = await ReadIdsAsync(db, floor, latestOnly: false, ct);
         var fresh = recent.Where(e => e.Id > _high || !_seen.Contains(e.Id)).ToList();
