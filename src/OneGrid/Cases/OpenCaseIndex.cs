@@ -55,12 +55,10 @@ public sealed class OpenCaseIndex(DuplicateFinder rule, TimeProvider time)
         }
     }
 
-    public int Count
+    /// <summary>Whether this node knows the case is open and a candidate.</summary>
+    public bool IsCandidate(long id)
     {
-        get
-        {
-            lock (_lock) return _byId.Count;
-        }
+        lock (_lock) return _byId.TryGetValue(id, out var row) && row.IsCandidate;
     }
 
     /// <summary>Reads the open cases within the window from the database; the rows then stand for everything committed so far.</summary>

@@ -17,62 +17,44 @@ public sealed class AccessNodesTests
     [Trait("Database", "Postgres")]
     public async Task A_key_revoked_and_a_grant_removed_on_one_node_stop_working_on_the_other_within_the_check_period()
     {
-        await using var throwaway = await ThrowawayDatabase.CreateAsync();
-        var database = throwaway.Settings(".");
-        var dirA = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
-        var dirB = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
-        var (a, clientA) = await HostFixture.StartAsync(dirA, database);
-        var (b, clientB) = await HostFixture.StartAsync(dirB, database);
-        try
+        await using var nodes = await TwoNodes.StartAsync();
+        var (a, clientA, b, clientB) = (nodes.A, nodes.ClientA, nodes.B, nodes.ClientB);
+        using var adminA = With(clientA, "Bearer", await TokenAsync(clientA, "admin"));
+        using var create = await adminA.PostAsJsonAsync("/api/v1/api-keys", new
         {
-            using var adminA = With(clientA, "Bearer", await TokenAsync(clientA, "admin"));
-            using var create = await adminA.PostAsJsonAsync("/api/v1/api-keys", new
-            {
-                name = "12345 热线", grants = new[] { new { role = "street-dispatcher", unitCode = "330108001" } },
-            });
-            Assert.Equal(HttpStatusCode.Created, create.StatusCode);
-            var created = (await create.Content.ReadFromJsonAsync<JsonObject>())!;
-            var key = (string)created["key"]!;
+            name = "12345 热线", grants = new[] { new { role = "street-dispatcher", unitCode = "330108001" } },
+        });
+        Assert.Equal(HttpStatusCode.Created, create.StatusCode);
+        var created = (await create.Content.ReadFromJsonAsync<JsonObject>())!;
+        var key = (string)created["key"]!;
 
-            // Both nodes have now read the key (and keep it).
-            using var keyA = With(clientA, "ApiKey", key);
-            using var keyB = With(clientB, "ApiKey", key);
-            for (var i = 0; i < 3; i++)
-            {
-                Assert.Equal(HttpStatusCode.OK, (await keyA.GetAsync("/api/v1/auth/me")).StatusCode);
-                Assert.Equal(HttpStatusCode.OK, (await keyB.GetAsync("/api/v1/auth/me")).StatusCode);
-            }
-
-            // The street dispatcher signs in on node B, where its grants are then kept.
-            using var streetB = With(clientB, "Bearer", await TokenAsync(clientB, "street"));
-            var me = (await streetB.GetFromJsonAsync<JsonObject>("/api/v1/auth/me"))!;
-            var grant = me["grants"]!.AsArray().Single(g => (string?)g!["role"] == "street-dispatcher")!;
-
-            using var revoke = await adminA.PostAsync($"/api/v1/api-keys/{(long)created["id"]!}/revoke", null);
-            Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
-            using var remove = await adminA.DeleteAsync($"/api/v1/users/{(string)me["userId"]!}/grants/{(long)grant["id"]!}");
-            Assert.True(remove.IsSuccessStatusCode, $"removing the grant: {(int)remove.StatusCode}");
-
-            // The node that made the change knows at once.
-            Assert.Equal(HttpStatusCode.Unauthorized, (await keyA.GetAsync("/api/v1/auth/me")).StatusCode);
-
-            // The other node, once the check period has passed since the change was committed.
-            await Task.Delay(ActorCache.CheckPeriod + TimeSpan.FromMilliseconds(100));
-            Assert.Equal(HttpStatusCode.Unauthorized, (await keyB.GetAsync("/api/v1/auth/me")).StatusCode);
-            var after = (await streetB.GetFromJsonAsync<JsonObject>("/api/v1/auth/me"))!;
-            Assert.DoesNotContain(after["grants"]!.AsArray(), g => (string?)g!["role"] == "street-dispatcher");
-        }
-        finally
+        // Both nodes have now read the key (and keep it).
+        using var keyA = With(clientA, "ApiKey", key);
+        using var keyB = With(clientB, "ApiKey", key);
+        for (var i = 0; i < 3; i++)
         {
-            foreach (var app in new[] { a, b })
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-            clientA.Dispose();
-            clientB.Dispose();
-            foreach (var dir in new[] { dirA, dirB }) if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            Assert.Equal(HttpStatusCode.OK, (await keyA.GetAsync("/api/v1/auth/me")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await keyB.GetAsync("/api/v1/auth/me")).StatusCode);
         }
+
+        // The street dispatcher signs in on node B, where its grants are then kept.
+        using var streetB = With(clientB, "Bearer", await TokenAsync(clientB, "street"));
+        var me = (await streetB.GetFromJsonAsync<JsonObject>("/api/v1/auth/me"))!;
+        var grant = me["grants"]!.AsArray().Single(g => (string?)g!["role"] == "street-dispatcher")!;
+
+        using var revoke = await adminA.PostAsync($"/api/v1/api-keys/{(long)created["id"]!}/revoke", null);
+        Assert.Equal(HttpStatusCode.OK, revoke.StatusCode);
+        using var remove = await adminA.DeleteAsync($"/api/v1/users/{(string)me["userId"]!}/grants/{(long)grant["id"]!}");
+        Assert.True(remove.IsSuccessStatusCode, $"removing the grant: {(int)remove.StatusCode}");
+
+        // The node that made the change knows at once.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await keyA.GetAsync("/api/v1/auth/me")).StatusCode);
+
+        // The other node, once the check period has passed since the change was committed.
+        await Task.Delay(ActorCache.CheckPeriod + TimeSpan.FromMilliseconds(100));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await keyB.GetAsync("/api/v1/auth/me")).StatusCode);
+        var after = (await streetB.GetFromJsonAsync<JsonObject>("/api/v1/auth/me"))!;
+        Assert.DoesNotContain(after["grants"]!.AsArray(), g => (string?)g!["role"] == "street-dispatcher");
     }
 
     private static async Task<string> TokenAsync(HttpClient client, string username)

@@ -16,47 +16,29 @@ public sealed class WebhookNodesTests
     [Trait("Database", "Postgres")]
     public async Task Two_hosts_on_one_PostgreSQL_database_send_each_delivery_once()
     {
-        await using var throwaway = await ThrowawayDatabase.CreateAsync();
-        var database = throwaway.Settings(".");
-        var dirA = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
-        var dirB = Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"));
-        var (a, clientA) = await HostFixture.StartAsync(dirA, database, configuration: WebhookApiTests.Settings);
-        var (b, clientB) = await HostFixture.StartAsync(dirB, database, configuration: WebhookApiTests.Settings);
+        await using var nodes = await TwoNodes.StartAsync(WebhookApiTests.Settings);
+        var (a, clientA, b, clientB) = (nodes.A, nodes.ClientA, nodes.B, nodes.ClientB);
         await using var receiver = await WebhookReceiver.StartAsync();
-        try
-        {
-            receiver.Secret = WebhookSignature.NewSecret();
-            await using var db = PersistenceServices.CreateContext(database);
-            db.Add(new WebhookEndpoint { Url = receiver.Url, Secret = receiver.Secret, EventTypes = WebhookEventTypes.CaseCreated, CreatedAt = DateTimeOffset.UtcNow });
-            await db.SaveChangesAsync();
+        receiver.Secret = WebhookSignature.NewSecret();
+        await using var db = PersistenceServices.CreateContext(nodes.Settings);
+        db.Add(new WebhookEndpoint { Url = receiver.Url, Secret = receiver.Secret, EventTypes = WebhookEventTypes.CaseCreated, CreatedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
 
-            const int reports = 30;
-            await Task.WhenAll(Enumerable.Range(0, reports).Select(async i =>
-            {
-                var client = i % 2 == 0 ? clientA : clientB;
-                var r = await client.PostAsJsonAsync("/api/v1/reports", new { lon = Binjiang.Lon + i * 1e-5, lat = Binjiang.Lat, description = $"占道堆物 {i}" });
-                Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode);
-            }));
-
-            await receiver.WaitForAsync(all => all.Select(r => r.DeliveryId).Distinct().Count() >= reports);
-            // Both nodes keep polling a while longer: nothing may go out twice.
-            await Task.Delay(1000);
-            var got = receiver.All;
-            Assert.Equal(reports, got.Count);
-            Assert.Equal(reports, got.Select(r => r.DeliveryId).Distinct().Count());
-            Assert.All(got, r => Assert.True(r.SignatureValid));
-            Assert.Equal(reports, await db.Set<WebhookDelivery>().CountAsync(d => d.Status == DeliveryStatus.Delivered && d.Attempts == 1));
-        }
-        finally
+        const int reports = 30;
+        await Task.WhenAll(Enumerable.Range(0, reports).Select(async i =>
         {
-            foreach (var app in new[] { a, b })
-            {
-                await app.StopAsync();
-                await app.DisposeAsync();
-            }
-            clientA.Dispose();
-            clientB.Dispose();
-            foreach (var dir in new[] { dirA, dirB }) if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+            var client = i % 2 == 0 ? clientA : clientB;
+            var r = await client.PostAsJsonAsync("/api/v1/reports", new { lon = Binjiang.Lon + i * 1e-5, lat = Binjiang.Lat, description = $"占道堆物 {i}" });
+            Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode);
+        }));
+
+        await receiver.WaitForAsync(all => all.Select(r => r.DeliveryId).Distinct().Count() >= reports);
+        // Both nodes keep polling a while longer: nothing may go out twice.
+        await Task.Delay(1000);
+        var got = receiver.All;
+        Assert.Equal(reports, got.Count);
+        Assert.Equal(reports, got.Select(r => r.DeliveryId).Distinct().Count());
+        Assert.All(got, r => Assert.True(r.SignatureValid));
+        Assert.Equal(reports, await db.Set<WebhookDelivery>().CountAsync(d => d.Status == DeliveryStatus.Delivered && d.Attempts == 1));
     }
 }
