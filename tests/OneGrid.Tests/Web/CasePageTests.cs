@@ -214,7 +214,8 @@ public sealed class CasePageTests(BrowserFixture host)
         var number = await ReportAsync("楼道堆放垃圾 " + Token());
         var page = await host.NewPageAsync();
         await BrowserFixture.SignInAsync(page, "community2", returnUrl: "/inbox");
-        await page.GotoAsync("/cases/" + number);
+        var response = await page.GotoAsync("/cases/" + number);
+        Assert.Equal(404, response!.Status);
         await Expect(page.GetByTestId("case-not-found")).ToContainTextAsync("未找到该事件");
         await Expect(page.GetByTestId("case-not-found")).ToContainTextAsync(number);
         await Expect(page.GetByTestId("case-description")).ToHaveCountAsync(0);
