@@ -25,6 +25,9 @@ public sealed record ReportOutcome(Case Case, RouteProposal Route, IReadOnlyList
 
 public sealed record DuplicateCandidate(long Id, string Number, double DistanceMeters);
 
+/// <summary>A second timeline entry written with the report, in its transaction: what an intake channel received besides the report (Open311's media_url, say).</summary>
+public sealed record IntakeNote(string Action, object Data);
+
 /// <summary>
 /// How a case moves: intake of reports, every action of the closed loop, and the phase clocks. Each change
 /// writes the case and its timeline entry in one transaction.
@@ -47,7 +50,7 @@ public sealed class CaseService(
     /// committed with it (the outcome says so: <see cref="ReportOutcome.Audited"/>).
     /// </summary>
     public async Task<ReportOutcome> ReportAsync(ReportRequest request, Actor actor, ReporterKind reporterKind,
-        string? idempotencyKey, string requestHash, AuditRecord? audit, CancellationToken ct)
+        string? idempotencyKey, string requestHash, AuditRecord? audit, CancellationToken ct, IntakeNote? note = null)
     {
         var scopedKey = idempotencyKey is null ? null : (actor.UserId ?? "anonymous") + ":" + idempotencyKey;
         if (scopedKey is not null && await ReplayAsync(scopedKey, requestHash, actor, ct) is { } replay) return replay;
@@ -104,7 +107,10 @@ public sealed class CaseService(
             NewEvent(c, request.SelfHandled ? "report-self-handled" : "report", null, c.State, actor, null,
                 new { grid = c.GridCode, nearest = place.Nearest, route = route.Explanation, photos = photos.Select(p => p.Sha256) }, now),
             photos.Select(p => new CaseAttachment { Sha256 = p.Sha256, ContentType = p.ContentType, Size = p.Size, Purpose = "report", CreatedAt = now }).ToList(),
-            scopedKey is null ? null : new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CreatedAt = now }, audit);
+            scopedKey is null ? null : new IdempotencyRecord { Key = scopedKey, RequestHash = requestHash, CreatedAt = now }, audit)
+        {
+            Note = note is null ? null : NewEvent(c, note.Action, c.State, c.State, actor, null, note.Data, now),
+        };
         try
         {
             await writer.WriteAsync(report, ct);

@@ -8,7 +8,11 @@ namespace OneGrid.Cases;
 
 /// <summary>A validated report waiting to be written: the case, its first timeline entry, photos and idempotency key.</summary>
 public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<CaseAttachment> Attachments, IdempotencyRecord? Idempotency,
-    AuditRecord? Audit = null);
+    AuditRecord? Audit = null)
+{
+    /// <summary>A second timeline entry, after the report's (see <see cref="IntakeNote"/>).</summary>
+    public CaseEvent? Note { get; init; }
+}
 
 /// <summary>
 /// Group commit for report intake. Reports arriving together are written in one transaction — one
@@ -99,6 +103,7 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
     {
         r.Case.Id = 0;
         r.Event.Id = 0;
+        if (r.Note is { } note) note.Id = 0;
         foreach (var a in r.Attachments) a.Id = 0;
     }
 
@@ -158,6 +163,11 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
         {
             r.Event.CaseId = r.Case.Id;
             events.Add(r.Event);
+            if (r.Note is { } note)
+            {
+                note.CaseId = r.Case.Id;
+                events.Add(note);
+            }
             foreach (var a in r.Attachments)
             {
                 a.CaseId = r.Case.Id;

@@ -184,29 +184,27 @@ public static class Open311Endpoints
         var name = first is null && last is null ? null
             : (first + last).Any(ch => ch > 0x7F) ? $"{last}{first}" : string.Join(" ", new[] { first, last }.Where(s => s is not null));
 
+        var extras = new Dictionary<string, string?> { ["media_url"] = Field("media_url"), ["device_id"] = Field("device_id"), ["account_id"] = Field("account_id") }
+            .Where(p => p.Value is not null).ToDictionary();
+        // An Idempotency-Key header (an extension: GeoReport v2 has none) makes a client's retry answer with the first case.
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > 200) return Error(format, 400, "Idempotency-Key 过长", "Idempotency-Key is too long");
+        var formHash = CaseService.HashBody(string.Join("\n", form.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value)));
+
         ReportOutcome outcome;
         try
         {
+            // What the client sent besides the report is kept in a timeline entry committed with it.
             outcome = await cases.ReportAsync(new ReportRequest(lon, lat, description, code, Field("address_string"), null,
-                ReporterName: name, ReporterPhone: Field("phone")), actor, ReporterKind.ApiClient, null, "", ct);
+                    ReporterName: name, ReporterPhone: Field("phone")), actor, ReporterKind.ApiClient, key.Length == 0 ? null : key, formHash, null, ct,
+                extras.Count > 0 ? new IntakeNote(IntakeAction, extras) : null);
         }
         catch (CaseProblemException e)
         {
             return Open311Format.Write(format, Open311Format.Errors(e.Status, e.Detail ?? Text.Pick(e.TitleZh, e.TitleEn)));
         }
         var c = outcome.Case;
-
-        var extras = new Dictionary<string, string?> { ["media_url"] = Field("media_url"), ["device_id"] = Field("device_id"), ["account_id"] = Field("account_id") }
-            .Where(p => p.Value is not null).ToDictionary();
-        if (extras.Count > 0)
-        {
-            db.CaseEvents.Add(new CaseEvent
-            {
-                CaseId = c.Id, At = time.GetUtcNow(), Action = IntakeAction, ToState = c.State, ActorId = actor.UserId, ActorName = actor.DisplayName,
-                Data = JsonSerializer.Serialize(extras),
-            });
-            await db.SaveChangesAsync(ct);
-        }
+        if (outcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
 
         var agency = outcome.Route.DepartmentName ?? outcome.Route.DepartmentCode;
         var notice = Text.Pick(

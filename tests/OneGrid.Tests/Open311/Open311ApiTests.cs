@@ -136,6 +136,40 @@ public abstract class Open311ApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task A_retried_request_with_the_same_Idempotency_Key_is_one_case_with_its_media_url()
+    {
+        var form = await ValidForm("井盖缺失，行人易踩空 " + Guid.NewGuid().ToString("N")[..6]);
+        form["media_url"] = "https://example.com/manhole.jpg";
+        var key = "o311-" + Guid.NewGuid().ToString("N");
+        async Task<HttpResponseMessage> Send(Dictionary<string, string> fields)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{V2}/requests.json") { Content = new FormUrlEncodedContent(fields) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await host.Client.SendAsync(request);
+        }
+
+        var first = await Send(form);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var id = (string)(await Json(first)).AsArray()[0]!["service_request_id"]!;
+        var retry = await Send(form);
+        Assert.Equal("true", retry.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(id, (string)(await Json(retry)).AsArray()[0]!["service_request_id"]!);
+
+        // One case, whose timeline holds what the client sent besides the report, once.
+        using var district = await host.ClientAsAsync("district");
+        var detail = (await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases/{id}"))!;
+        var timeline = detail["timeline"]!.AsArray();
+        Assert.Equal(["report", OneGrid.Open311.Open311Endpoints.IntakeAction], timeline.Select(e => (string)e!["action"]!).ToArray());
+        Assert.Equal("https://example.com/manhole.jpg", (string?)timeline[1]!["data"]!["media_url"]);
+        var found = await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases?q={Uri.EscapeDataString(form["description"])}");
+        Assert.Single(found!["items"]!.AsArray());
+
+        // The same key with another body is refused, as on /api/v1/reports.
+        form["description"] += "（改）";
+        Assert.Equal(422, (int)(await Send(form)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_posted_request_becomes_a_case_and_reads_back_in_xml_with_the_spec_fields()
     {
         var form = await ValidForm("燃气管道接口处有明显煤气味", "0403");
