@@ -56,19 +56,23 @@ public sealed class DeadlineWorker(IServiceScopeFactory scopes, StartupState sta
                     c.EverOverdue = true;
                     return ("overdue", null);
                 }, cases, now, ct)) applied++;
+        }
 
-            // The owner did not act in time: the level above takes the case (configurable per phase).
-            var escalate = await db.Cases.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.Phase, c.OwningLevel, c.State, c.PhaseOverdue })
-                .FirstAsync(ct);
-            if (escalate.PhaseOverdue && opts.AutoEscalatePhases.Contains(escalate.Phase) && escalate.OwningLevel != OwningLevel.District &&
-                escalate.State is CaseState.Reported or CaseState.Registered)
-            {
-                if (await ClaimAsync(db, id, c => c.PhaseOverdue && c.OwningLevel != OwningLevel.District, c =>
-                    {
-                        cases.Escalate(c, SystemActor, $"{c.Phase} 超时自动上报", now);
-                        return (null, null);
-                    }, cases, now, ct)) applied++;
-            }
+        // The owner did not act in time: the level above takes the case (configurable per phase). Its own scan over
+        // what is flagged overdue, not a step after flagging, so a node that stops between the two still escalates
+        // on the next pass, here or on another node; escalating restarts the phase, which clears the flag.
+        var escalations = (await db.Cases.AsNoTracking()
+                .Where(c => c.PhaseOverdue && c.OwningLevel != OwningLevel.District && (c.State == CaseState.Reported || c.State == CaseState.Registered))
+                .OrderBy(c => c.PhaseDueAt).Select(c => new { c.Id, c.Phase }).Take(500).ToListAsync(ct))
+            .Where(c => opts.AutoEscalatePhases.Contains(c.Phase)).Select(c => c.Id);
+        foreach (var id in escalations)
+        {
+            if (await ClaimAsync(db, id, c => c.PhaseOverdue && c.OwningLevel != OwningLevel.District &&
+                    c.State is CaseState.Reported or CaseState.Registered && opts.AutoEscalatePhases.Contains(c.Phase), c =>
+                {
+                    cases.Escalate(c, SystemActor, $"{c.Phase} 超时自动上报", now);
+                    return (null, null);
+                }, cases, now, ct)) applied++;
         }
         return applied;
     }

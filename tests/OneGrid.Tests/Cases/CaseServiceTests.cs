@@ -333,6 +333,23 @@ public sealed class CaseServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_case_flagged_overdue_by_a_node_that_stopped_before_escalating_is_escalated_by_the_next_scan()
+    {
+        var c = await _world.ReportAsync(GridWorker);
+        _world.Clock.Advance(TimeSpan.FromHours(2));
+        // What the overdue claim commits, without the escalation that would have followed it.
+        await _world.InScope(sp => sp.GetRequiredService<OneGridDbContext>().Cases.Where(x => x.Id == c.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(x => x.PhaseWarned, true).SetProperty(x => x.PhaseOverdue, true).SetProperty(x => x.EverOverdue, true)));
+
+        Assert.Equal(1, await _world.InScope(sp => DeadlineWorker.ScanAsync(sp, default)));
+        var now = await _world.Cases(s => s.FindVisibleAsync(c.Id.ToString(), Everyone, false, default));
+        Assert.Equal(OwningLevel.Street, now!.OwningLevel);
+        Assert.False(now.PhaseOverdue);
+        Assert.Equal(["report", "escalate"], (await TimelineAsync(c)).Select(e => e.Action).ToArray());
+        Assert.Equal(0, await _world.InScope(sp => DeadlineWorker.ScanAsync(sp, default)));
+    }
+
+    [Fact]
     public async Task Two_deadline_scanners_at_once_apply_each_change_once()
     {
         for (var i = 0; i < 5; i++) await _world.ReportAsync(GridWorker, at: (_world.InsideGrid.Lon, _world.InsideGrid.Lat));
