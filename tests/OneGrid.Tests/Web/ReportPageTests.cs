@@ -216,6 +216,34 @@ public sealed class ReportPageTests(BrowserFixture host)
     }
 
     [Fact]
+    public async Task A_grid_worker_reports_a_problem_handled_on_the_spot_and_it_waits_for_verification()
+    {
+        var page = await host.NewPageAsync(width: 390, height: 844);
+        await BrowserFixture.SignInAsync(page, "gridworker", returnUrl: "/report");
+        await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await TapAsync(page, Lon, Lat);
+        await Expect(page.GetByTestId("location-path")).ToContainTextAsync("西陵");
+        var marker = "网格员当场清理了散落垃圾 " + Guid.NewGuid().ToString("N")[..8];
+        await page.Locator("#description").FillAsync(marker);
+        await page.GetByTestId("self-handled").CheckAsync();
+        await page.GetByTestId("report-submit").ClickAsync();
+        await Expect(page.GetByTestId("report-confirmation")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("待核查");
+        var number = (await page.GetByTestId("case-number").TextContentAsync())!.Trim();
+
+        using var district = await host.ClientAsAsync("district");
+        var detail = (await district.GetFromJsonAsync<JsonObject>($"/api/v1/cases/{Uri.EscapeDataString(number)}"))!;
+        Assert.True((bool)detail["selfHandled"]!);
+        Assert.Equal("Handled", (string?)detail["case"]!["state"]);
+        Assert.Equal("Verify", (string?)detail["case"]!["phase"]);
+
+        // Residents are not offered it.
+        var resident = await host.NewPageAsync(width: 390, height: 844);
+        await OpenAsync(resident, "/report");
+        await Expect(resident.GetByTestId("self-handled")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_revoked_courier_code_no_longer_opens_the_form()
     {
         using var street = await host.ClientAsAsync("street");
