@@ -50,20 +50,20 @@ public sealed class AccessRevisionInterceptor : AfterCommitInterceptor
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (eventData.Context is { } db) Stamp(db);
+        if (eventData.Context is { } db) StampAsync(db, async: false, default).AsTask().GetAwaiter().GetResult();
         return result;
     }
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } db) Stamp(db);
-        return ValueTask.FromResult(result);
+        if (eventData.Context is { } db) await StampAsync(db, async: true, cancellationToken);
+        return result;
     }
 
-    private void Stamp(DbContext db)
+    private async ValueTask StampAsync(DbContext db, bool async, CancellationToken ct)
     {
-        if (!TouchesAccess(db)) return;
+        if (!await TouchesAccessAsync(db, async, ct)) return;
         var entry = db.ChangeTracker.Entries<AccessRevision>().FirstOrDefault()
             ?? db.Attach(new AccessRevision { Id = 1 });
         entry.Entity.Revision = NewStamp(entry.Entity.Revision);
@@ -82,18 +82,20 @@ public sealed class AccessRevisionInterceptor : AfterCommitInterceptor
     }
 
     /// <summary>Whether the pending changes touch credentials or grants. Only those entries are checked for unnoticed edits.</summary>
-    private static bool TouchesAccess(DbContext db)
+    private static async ValueTask<bool> TouchesAccessAsync(DbContext db, bool async, CancellationToken ct)
     {
         var detect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try
         {
-            foreach (var entry in db.ChangeTracker.Entries())
+            foreach (var entry in db.ChangeTracker.Entries().ToList())
             {
                 if (entry.Entity is not (OneGridUser or UserGrant or ApiKey or ApiKeyGrant or Courier)) continue;
                 if (entry.State == EntityState.Unchanged && detect) entry.DetectChanges();
                 if (entry.State is EntityState.Added or EntityState.Deleted) return true;
-                if (entry.State == EntityState.Modified && !OnlyBookkeeping(entry)) return true;
+                if (entry.State != EntityState.Modified || OnlyBookkeeping(entry)) continue;
+                if (entry.Entity is OneGridUser user && await SameAccountAsStoredAsync(entry, user, async, ct)) continue;
+                return true;
             }
             return false;
         }
@@ -106,6 +108,23 @@ public sealed class AccessRevisionInterceptor : AfterCommitInterceptor
     /// <summary>A courier's credit points and a key's last use say nothing about who may do what.</summary>
     private static bool OnlyBookkeeping(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) =>
         entry.Properties.Where(p => p.IsModified).All(p => p.Metadata.Name is nameof(Courier.CreditPoints) or nameof(ApiKey.LastUsedAt));
+
+    /// <summary>
+    /// Identity saves an account whole (every column marked modified) for a failed sign-in, a successful one
+    /// and a lockout alike; what the cache holds of an account is its name, display name and security stamp
+    /// (a password change renews the stamp). So an account update is compared with the stored row, and one
+    /// that changes none of those leaves the revision alone: a wrong password typed anywhere must not empty
+    /// every node's cache.
+    /// </summary>
+    private static async ValueTask<bool> SameAccountAsStoredAsync(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry, OneGridUser user,
+        bool async, CancellationToken ct)
+    {
+        var stored = async ? await entry.GetDatabaseValuesAsync(ct) : entry.GetDatabaseValues();
+        return stored is not null
+            && stored.GetValue<string?>(nameof(OneGridUser.UserName)) == user.UserName
+            && stored.GetValue<string?>(nameof(OneGridUser.DisplayName)) == user.DisplayName
+            && stored.GetValue<string?>(nameof(OneGridUser.SecurityStamp)) == user.SecurityStamp;
+    }
 
     protected override void OnCommitted() => Changed?.Invoke();
 }

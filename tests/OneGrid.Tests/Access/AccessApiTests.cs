@@ -37,6 +37,29 @@ public abstract class AccessApiTests(HostFixture host)
         client.PostAsJsonAsync("/api/v1/auth/login" + query, new { username, password });
 
     [Fact]
+    public async Task Failed_and_successful_sign_ins_leave_the_access_revision_alone_and_a_grant_change_moves_it()
+    {
+        var userName = await CreateUserAsync("Correct-horse-9", new { role = "grid-worker", unitCode = "330108001001001" });
+        await using var db = PersistenceServices.CreateContext(host.Database);
+        Task<long> Revision() => db.Set<AccessRevision>().AsNoTracking().Select(r => r.Revision).SingleAsync();
+        var before = await Revision();
+
+        Task<int> FailedCount() => db.Users.AsNoTracking().Where(u => u.UserName == userName).Select(u => u.AccessFailedCount).SingleAsync();
+        for (var i = 0; i < 2; i++) Assert.Equal(HttpStatusCode.Unauthorized, (await LoginAsync(Anonymous, userName, "wrong")).StatusCode);
+        Assert.Equal(2, await FailedCount()); // the account row was written...
+        Assert.Equal(before, await Revision()); // ...but nothing about who may do what changed
+        Assert.Equal(HttpStatusCode.OK, (await LoginAsync(Anonymous, userName, "Correct-horse-9")).StatusCode);
+        Assert.Equal(0, await FailedCount());
+        Assert.Equal(before, await Revision());
+
+        using var admin = await host.ClientAsAsync("admin");
+        var user = await db.Users.AsNoTracking().Include(u => u.Grants).SingleAsync(u => u.UserName == userName);
+        using var removed = await admin.DeleteAsync($"/api/v1/users/{user.Id}/grants/{user.Grants.Single().Id}");
+        Assert.True(removed.IsSuccessStatusCode);
+        Assert.NotEqual(before, await Revision());
+    }
+
+    [Fact]
     public async Task Login_gives_a_bearer_token_and_me_shows_the_grants()
     {
         using var response = await LoginAsync(Anonymous, "community", "demo");
