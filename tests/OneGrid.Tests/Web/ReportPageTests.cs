@@ -216,6 +216,20 @@ public sealed class ReportPageTests(BrowserFixture host)
     }
 
     [Fact]
+    public async Task The_form_is_disabled_until_the_page_is_live_so_nothing_typed_early_is_lost()
+    {
+        // As first sent (prerendered), before the page has connected.
+        var html = await host.Client.GetStringAsync("/report");
+        Assert.Contains("data-testid=\"report-connecting\"", html);
+        Assert.Matches("<fieldset class=\"plain\" disabled", html);
+
+        var page = await host.NewPageAsync(width: 390, height: 844);
+        await OpenAsync(page, "/report");
+        await Expect(page.Locator("#description")).ToBeEnabledAsync();
+        await Expect(page.GetByTestId("report-connecting")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_grid_worker_reports_a_problem_handled_on_the_spot_and_it_waits_for_verification()
     {
         var page = await host.NewPageAsync(width: 390, height: 844);
