@@ -76,7 +76,14 @@ public sealed class Case
     public bool CategorySuggested { get; set; }
     public string? PlatformCode { get; set; }
     public string? ProposedDepartmentCode { get; set; }
+    /// <summary>Which rule chose the route, in Chinese (in the reporter's language for cases reported before the English was kept).</summary>
     public string RouteExplanation { get; set; } = "";
+
+    /// <summary>The same in English.</summary>
+    public string? RouteExplanationEn { get; set; }
+
+    /// <summary>The route's explanation in the reader's language.</summary>
+    public string RouteExplanationText => Kernel.Text.Pick(RouteExplanation, RouteExplanationEn ?? RouteExplanation);
     /// <summary>The handling department once dispatched (条): it handles, the territory (块) answers for the result.</summary>
     public string? DepartmentCode { get; set; }
 

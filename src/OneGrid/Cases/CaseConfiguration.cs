@@ -29,6 +29,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Property(c => c.ReporterName).HasMaxLength(100);
         b.Property(c => c.ReporterPhone).HasMaxLength(32);
         b.Property(c => c.RouteExplanation).HasMaxLength(500);
+        b.Property(c => c.RouteExplanationEn).HasMaxLength(500);
+        b.Ignore(c => c.RouteExplanationText);
         b.Property(c => c.HandlingResult).HasMaxLength(4000);
         b.Property(c => c.Version).IsConcurrencyToken();
         b.Ignore(c => c.IsOpen);

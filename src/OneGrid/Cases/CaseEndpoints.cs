@@ -222,7 +222,7 @@ public static class CaseEndpoints
         var mergedInto = c.MergedIntoId is { } m ? await db.Cases.Where(x => x.Id == m).Select(x => x.Number).FirstOrDefaultAsync(ct) : null;
         var path = territory.Current.PathOf(c.GridCode).Select(u => new PathItem(u.Code, u.Name, u.Level.ToWire())).ToList();
         var seesPersonalData = CaseActions.IsOwner(c, actor) || CaseActions.IsReporter(c, actor) || actor.Reaches(c.CommunityCode, Role.CommunityOperator);
-        return new CaseDetail(Summary(c), c.Lon, c.Lat, c.Address, path, c.LocationNearest, c.PlatformCode, c.ProposedDepartmentCode, c.RouteExplanation,
+        return new CaseDetail(Summary(c), c.Lon, c.Lat, c.Address, path, c.LocationNearest, c.PlatformCode, c.ProposedDepartmentCode, c.RouteExplanationText,
             c.ReporterKind.ToString(), seesPersonalData ? c.ReporterName : MaskName(c.ReporterName),
             seesPersonalData ? c.ReporterPhone : MaskPhone(c.ReporterPhone), c.SelfHandled, c.HandlingResult, c.Satisfaction, mergedInto,
             c.ReworkCount, c.ReturnCount, c.EscalationCount,

@@ -87,7 +87,8 @@ public sealed class CaseService(
             CategorySuggested = route.CategorySuggested,
             PlatformCode = route.PlatformCode,
             ProposedDepartmentCode = route.DepartmentCode,
-            RouteExplanation = route.Explanation,
+            RouteExplanation = route.StoredExplanation,
+            RouteExplanationEn = route.ExplanationEn,
             OwningLevel = OwningLevel.Community,
             OwningUnitCode = route.CommunityCode,
             ReporterKind = reporterKind,
@@ -351,7 +352,8 @@ public sealed class CaseService(
             c.CategoryCode = route.CategoryCode;
             c.PlatformCode = route.PlatformCode;
             c.ProposedDepartmentCode = route.DepartmentCode;
-            c.RouteExplanation = route.Explanation;
+            c.RouteExplanation = route.StoredExplanation;
+            c.RouteExplanationEn = route.ExplanationEn;
             c.HandlingLimitHours = route.HandlingLimit?.TotalHours ?? _options.DefaultHandleHours;
             c.HandlingLimitKind = route.LimitKind;
         }

@@ -23,7 +23,7 @@ public static class CaseRouting
     /// default department kind, resolved to the department of that kind serving the grid's district —
     /// or the grid's community itself for kinds the community handles — unless a routing rule scoped to
     /// a unit containing the grid overrides it. Null when the given category code is unknown or retired.
-    /// Names and the explanation are in the request's language.
+    /// Names and the explanation are in the request's language; the explanation is also given in both.
     /// </summary>
     public static RouteProposal? Propose(CatalogSnapshot catalog, string? categoryCode, string? description, Resolution place)
     {
@@ -47,62 +47,72 @@ public static class CaseRouting
 
         if (type is null)
         {
+            const string noneZh = "未能从描述判断类别，需人工分类", noneEn = "No category could be suggested from the description; classify it by hand";
             return new RouteProposal(null, null, false, null, null, null, null,
                 community?.Code ?? "", street?.Code ?? "", district?.Code ?? "", null, TimeLimitKind.WorkingHours,
-                Text.Pick("未能从描述判断类别，需人工分类", "No category could be suggested from the description; classify it by hand"));
+                Text.Pick(noneZh, noneEn), noneZh, noneEn);
         }
 
         var platform = catalog.FindPlatform(type.PlatformCode);
-        var category = $"{type.Code} {Name(type.Name, type.NameEn)}";
-        if (suggestion is not null)
-        {
-            var words = string.Join(Text.Pick("、", ", "), suggestion.MatchedKeywords.Take(3).Select(k => Text.Pick($"“{k}”", $"\"{k}\"")));
-            category += Text.Pick($"（据描述关键词{words}建议）", $" (suggested from the keyword{(suggestion.MatchedKeywords.Count > 1 ? "s" : "")} {words})");
-        }
-
-        string? departmentCode;
-        string? departmentName;
-        string why;
         var rule = catalog.MatchRule(type, grid.Code);
         var kind = catalog.FindKind(type.DepartmentKind);
-        if (rule is not null)
+        Department? serving = null;
+        UnitRef? byCommunity = null;
+        if (rule is null && kind is { HandledByCommunity: true } && community is not null) byCommunity = community;
+        else if (rule is null && district is not null) serving = catalog.DepartmentServing(type.DepartmentKind, district.Code);
+        var ruleDepartment = rule is null ? null : catalog.FindDepartment(rule.DepartmentCode)!;
+
+        string? departmentCode = ruleDepartment?.Code ?? byCommunity?.Code ?? serving?.Code;
+        string? departmentName = ruleDepartment is not null ? Name(ruleDepartment.Name, ruleDepartment.NameEn)
+            : byCommunity is not null ? byCommunity.Name
+            : serving is not null ? Name(serving.Name, serving.NameEn) : null;
+
+        // The explanation in both languages, so a case reported in one reads right in the other.
+        string Explain(bool en)
         {
-            var department = catalog.FindDepartment(rule.DepartmentCode)!;
-            departmentCode = department.Code;
-            departmentName = Name(department.Name, department.NameEn);
-            var scope = place.Path.FirstOrDefault(u => u.Code == rule.UnitCode)?.Name ?? rule.UnitCode;
-            why = Text.Pick($"{scope}规则：{rule.Description}", $"rule of {scope}: {rule.Description}");
-        }
-        else if (kind is { HandledByCommunity: true } && community is not null)
-        {
-            departmentCode = community.Code;
-            departmentName = community.Name;
-            why = Text.Pick($"类别默认由所在{Name(kind.Name, kind.NameEn)}办理", $"by default the {Name(kind.Name, kind.NameEn).ToLowerInvariant()} handles it");
-        }
-        else if (district is not null && catalog.DepartmentServing(type.DepartmentKind, district.Code) is { } department)
-        {
-            departmentCode = department.Code;
-            departmentName = Name(department.Name, department.NameEn);
-            why = Text.Pick("类别默认部门", "default for category");
-        }
-        else
-        {
-            departmentCode = null;
-            departmentName = null;
-            var kindName = kind is null ? type.DepartmentKind : Name(kind.Name, kind.NameEn);
-            var where = district?.Name ?? grid.Name;
-            return Proposal(Text.Pick($"规则：{category} → 未找到服务{where}的{kindName}部门，需人工指定",
-                $"Rule: {category} → no {kindName} department serves {where}; choose one by hand"));
+            string P(string zh, string english) => en ? english : zh;
+            string N(string zh, string? english) => en && !string.IsNullOrWhiteSpace(english) ? english : zh;
+            var category = $"{type.Code} {N(type.Name, type.NameEn)}";
+            if (suggestion is not null)
+            {
+                var words = string.Join(P("、", ", "), suggestion.MatchedKeywords.Take(3).Select(k => P($"“{k}”", $"\"{k}\"")));
+                category += P($"（据描述关键词{words}建议）", $" (suggested from the keyword{(suggestion.MatchedKeywords.Count > 1 ? "s" : "")} {words})");
+            }
+            string why;
+            string department;
+            if (ruleDepartment is not null && rule is not null)
+            {
+                department = N(ruleDepartment.Name, ruleDepartment.NameEn);
+                var scope = place.Path.FirstOrDefault(u => u.Code == rule.UnitCode)?.Name ?? rule.UnitCode;
+                why = P($"{scope}规则：{rule.Description}", $"rule of {scope}: {rule.Description}");
+            }
+            else if (byCommunity is not null)
+            {
+                department = byCommunity.Name;
+                why = P($"类别默认由所在{N(kind!.Name, kind.NameEn)}办理", $"by default the {N(kind!.Name, kind.NameEn).ToLowerInvariant()} handles it");
+            }
+            else if (serving is not null)
+            {
+                department = N(serving.Name, serving.NameEn);
+                why = P("类别默认部门", "default for category");
+            }
+            else
+            {
+                var kindName = kind is null ? type.DepartmentKind : N(kind.Name, kind.NameEn);
+                var where = district?.Name ?? grid.Name;
+                return P($"规则：{category} → 未找到服务{where}的{kindName}部门，需人工指定", $"Rule: {category} → no {kindName} department serves {where}; choose one by hand");
+            }
+            return P($"规则：{category} → {department}（{why}）", $"Rule: {category} → {department} ({why})");
         }
 
-        return Proposal(Text.Pick($"规则：{category} → {departmentName}（{why}）", $"Rule: {category} → {departmentName} ({why})"));
-
-        RouteProposal Proposal(string explanation) => new(
+        var zh = Explain(en: false);
+        var english = Explain(en: true);
+        return new RouteProposal(
             type.Code, Name(type.Name, type.NameEn), suggestion is not null,
             type.PlatformCode, platform is null ? null : Name(platform.Name, platform.NameEn),
             departmentCode, departmentName,
             community?.Code ?? "", street?.Code ?? "", district?.Code ?? "",
-            TimeSpan.FromHours(type.HandlingLimitHours), type.LimitKind, explanation);
+            TimeSpan.FromHours(type.HandlingLimitHours), type.LimitKind, Text.Pick(zh, english), zh, english);
     }
 
     private static string Name(string zh, string? en) => Text.Pick(zh, string.IsNullOrWhiteSpace(en) ? zh : en);

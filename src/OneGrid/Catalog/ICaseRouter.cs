@@ -21,7 +21,13 @@ public sealed record RouteProposal(
     string DistrictCode,
     TimeSpan? HandlingLimit,
     TimeLimitKind LimitKind,
-    string Explanation);
+    string Explanation,
+    string? ExplanationZh = null,
+    string? ExplanationEn = null)
+{
+    /// <summary>What is stored on the case: the Chinese explanation (the English one beside it).</summary>
+    public string StoredExplanation => ExplanationZh ?? Explanation;
+}
 
 public interface ICaseRouter
 {

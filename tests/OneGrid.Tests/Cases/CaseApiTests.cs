@@ -86,6 +86,28 @@ public abstract class CaseApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task The_route_explanation_reads_in_the_readers_language_whatever_the_reporters()
+    {
+        var at = await PointInGrid();
+        using var english = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reports") { Content = JsonContent.Create(Report(at, "rubbish piled at the gate 垃圾")) };
+        english.Headers.AcceptLanguage.ParseAdd("en");
+        var reported = await Ok(await host.Client.SendAsync(english), HttpStatusCode.Created);
+        Assert.StartsWith("Rule: 0102", (string)reported["route"]!["explanation"]!);
+
+        using var district = await host.ClientAsAsync("district");
+        async Task<string> ExplanationIn(string language)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/cases/{(long)reported["id"]!}");
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            return (string)(await Ok(await district.SendAsync(request)))["routeExplanation"]!;
+        }
+        Assert.StartsWith("规则：0102", await ExplanationIn("zh-CN"));
+        Assert.Contains("（类别默认部门）", await ExplanationIn("zh-CN"));
+        Assert.StartsWith("Rule: 0102", await ExplanationIn("en"));
+        Assert.EndsWith("(default for category)", await ExplanationIn("en"));
+    }
+
+    [Fact]
     public async Task Refused_actions_name_the_state_and_what_is_allowed()
     {
         var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid())), HttpStatusCode.Created);

@@ -660,6 +660,10 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
 
+                    b.Property<string>("RouteExplanationEn")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<int?>("Satisfaction")
                         .HasColumnType("integer");
 

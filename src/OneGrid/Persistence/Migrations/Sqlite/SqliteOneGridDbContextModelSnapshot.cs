@@ -640,6 +640,10 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RouteExplanationEn")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("Satisfaction")
                         .HasColumnType("INTEGER");
 
