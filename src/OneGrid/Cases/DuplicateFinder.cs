@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
@@ -126,22 +125,19 @@ public sealed class DuplicateFinder(IOptions<CaseOptions> options)
             return (DateTimeOffset)(InstantMapping.Converter is { } converter ? converter.ConvertFromProvider(stored)! : stored);
         }
 
-        public static Columns Of(DbContext db) => ByModel.GetOrAdd(db.Model, static (model, db) =>
+        public static Columns Of(DbContext db) => ByModel.GetOrAdd(db.Model, static (_, db) =>
         {
-            var sql = db.GetService<ISqlGenerationHelper>();
-            var entity = model.FindEntityType(typeof(Case))!;
-            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+            var store = StoreNames.Of<Case>(db);
             var names = new[] { nameof(Case.Id), nameof(Case.Number), nameof(Case.Lon), nameof(Case.Lat), nameof(Case.State), nameof(Case.ReportedAt) };
             return new Columns
             {
-                Select = $"SELECT {string.Join(", ", names.Select(Column))} FROM {sql.DelimitIdentifier(table.Name, table.Schema)}",
-                Id = Column(nameof(Case.Id)),
-                Category = Column(nameof(Case.CategoryCode)),
-                Cell = Column(nameof(Case.Cell)),
-                StateMapping = (RelationalTypeMapping)entity.FindProperty(nameof(Case.State))!.GetTypeMapping(),
-                InstantMapping = (RelationalTypeMapping)entity.FindProperty(nameof(Case.ReportedAt))!.GetTypeMapping(),
-                Placeholder = sql.GenerateParameterNamePlaceholder,
+                Select = $"SELECT {string.Join(", ", names.Select(store.Column))} FROM {store.Table}",
+                Id = store.Column(nameof(Case.Id)),
+                Category = store.Column(nameof(Case.CategoryCode)),
+                Cell = store.Column(nameof(Case.Cell)),
+                StateMapping = (RelationalTypeMapping)store.Entity.FindProperty(nameof(Case.State))!.GetTypeMapping(),
+                InstantMapping = (RelationalTypeMapping)store.Entity.FindProperty(nameof(Case.ReportedAt))!.GetTypeMapping(),
+                Placeholder = store.Placeholder,
             };
         }, db);
     }

@@ -1,7 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
 using OneGrid.Cases;
 using OneGrid.Hosting;
 using OneGrid.Persistence;
@@ -115,14 +112,11 @@ public sealed class LiveCaseFeed : PeriodicWork
     {
         if (_sqlAfter is null || _sqlLatest is null)
         {
-            var entity = db.Model.FindEntityType(typeof(CaseEvent))!;
-            var sql = db.GetService<ISqlGenerationHelper>();
-            var table = sql.DelimitIdentifier(entity.GetTableName()!, entity.GetSchema());
-            var store = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            var id = sql.DelimitIdentifier(entity.FindProperty(nameof(CaseEvent.Id))!.GetColumnName(store)!);
-            var caseId = sql.DelimitIdentifier(entity.FindProperty(nameof(CaseEvent.CaseId))!.GetColumnName(store)!);
-            _sqlAfter = $"SELECT {id}, {caseId} FROM {table} WHERE {id} > @floor ORDER BY {id} LIMIT 10000";
-            _sqlLatest = $"SELECT {id}, {caseId} FROM {table} ORDER BY {id} DESC LIMIT 1";
+            var store = StoreNames.Of<CaseEvent>(db);
+            var id = store.Column(nameof(CaseEvent.Id));
+            var caseId = store.Column(nameof(CaseEvent.CaseId));
+            _sqlAfter = $"SELECT {id}, {caseId} FROM {store.Table} WHERE {id} > @floor ORDER BY {id} LIMIT 10000";
+            _sqlLatest = $"SELECT {id}, {caseId} FROM {store.Table} ORDER BY {id} DESC LIMIT 1";
         }
         var connection = db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;

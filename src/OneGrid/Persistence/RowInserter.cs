@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -102,17 +101,16 @@ public static class RowInserter
 
     private static Plan Build(DbContext db, Type type)
     {
-        var entity = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var sql = db.GetService<ISqlGenerationHelper>();
+        var store = StoreNames.Of(db, type);
+        var entity = store.Entity;
         var key = entity.FindPrimaryKey()!.Properties is [{ ValueGenerated: ValueGenerated.OnAdd } generated] ? generated : null;
         var columns = entity.GetProperties()
-            .Where(p => p != key && !p.IsShadowProperty() && p.GetComputedColumnSql() is null && p.GetColumnName(table) is not null)
+            .Where(p => p != key && !p.IsShadowProperty() && p.GetComputedColumnSql() is null && store.HasColumn(p))
             .ToArray();
-        var names = columns.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)).ToList();
-        var values = columns.Select((_, i) => sql.GenerateParameterNamePlaceholder("p" + i)).ToList();
-        var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
-        if (key is not null) text += $" RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}";
+        var names = columns.Select(store.Column).ToList();
+        var values = columns.Select((_, i) => store.Placeholder("p" + i)).ToList();
+        var text = $"INSERT INTO {store.Table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
+        if (key is not null) text += $" RETURNING {store.Column(key)}";
         var parameterNames = db.Database.IsSqlite() ? values.ToArray() : columns.Select((_, i) => "p" + i).ToArray();
         return new Plan(text, columns, columns.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToArray(), key, parameterNames);
     }
