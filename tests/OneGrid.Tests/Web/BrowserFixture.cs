@@ -50,7 +50,10 @@ public sealed class BrowserFixture : SqliteHostFixture
             ViewportSize = new ViewportSize { Width = width, Height = height },
             TimezoneId = "Asia/Shanghai",
         });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the browser tests share two cores with the rest of the suite (API and PostgreSQL tests run
+        // beside them), where a sign-in's redirect and first render once took longer than 15 s. A hang still fails.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(45_000);
         return await context.NewPageAsync();
     }
 
