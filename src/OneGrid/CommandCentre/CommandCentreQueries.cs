@@ -180,20 +180,7 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
     {
         var codes = RootCodes(actor);
         var units = await db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).OrderBy(u => u.Code).ToListAsync(ct);
-        var reader = new WKBReader();
-        var collection = new FeatureCollection();
-        foreach (var u in units)
-        {
-            if (u.Boundary is null) continue;
-            collection.Add(new Feature(reader.Read(u.Boundary), new AttributesTable
-            {
-                { "code", u.Code },
-                { "name", u.Name },
-                { "level", u.Level.ToWire() },
-                { "parentCode", u.ParentCode },
-            }));
-        }
-        return collection;
+        return TerritoryEndpoints.Features(units);
     }
 
     /// <summary>The grant units that no other grant's unit contains; couriers' grants do not count (they follow only their own reports).</summary>

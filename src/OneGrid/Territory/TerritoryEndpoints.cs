@@ -107,10 +107,16 @@ public static class TerritoryEndpoints
     internal static async Task<IResult> GetChildrenGeoJson(string code, OneGridDbContext db, CancellationToken ct)
     {
         if (!await db.Units.AnyAsync(u => u.Code == code, ct)) return UnitNotFound(code);
+        var children = await db.Units.AsNoTracking().Where(u => u.ParentCode == code).OrderBy(u => u.Code).ToListAsync(ct);
+        return Results.Json(Features(children), GeoJson.Options, "application/geo+json");
+    }
+
+    /// <summary>Units with an outline as GeoJSON features (code, name, level, parentCode); units without one are left out.</summary>
+    public static FeatureCollection Features(IEnumerable<Unit> units)
+    {
         var reader = new WKBReader();
         var collection = new FeatureCollection();
-        var children = db.Units.AsNoTracking().Where(u => u.ParentCode == code).OrderBy(u => u.Code).AsAsyncEnumerable();
-        await foreach (var u in children.WithCancellation(ct))
+        foreach (var u in units)
         {
             if (u.Boundary is null) continue;
             collection.Add(new Feature(reader.Read(u.Boundary), new AttributesTable
@@ -121,7 +127,7 @@ public static class TerritoryEndpoints
                 { "parentCode", u.ParentCode },
             }));
         }
-        return Results.Json(collection, GeoJson.Options, "application/geo+json");
+        return collection;
     }
 
     public static ProblemHttpResult UnitNotFound(string code) =>
