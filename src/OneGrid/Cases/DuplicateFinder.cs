@@ -60,14 +60,20 @@ public sealed class DuplicateFinder(IOptions<CaseOptions> options)
                     found.Add(new DuplicateCandidate(reader.GetInt64(0), reader.GetString(1), distance));
                 }
             }
-            found.Sort((a, b) => a.DistanceMeters != b.DistanceMeters ? a.DistanceMeters.CompareTo(b.DistanceMeters) : b.Id.CompareTo(a.Id));
-            if (found.Count > MaxCandidates) found.RemoveRange(MaxCandidates, found.Count - MaxCandidates);
-            return found;
+            return Ranked(found);
         }
         finally
         {
             if (opened) await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>The candidates as proposed: nearest first (the newer of two at one distance), at most <see cref="MaxCandidates"/>.</summary>
+    public static List<DuplicateCandidate> Ranked(List<DuplicateCandidate> found)
+    {
+        found.Sort((a, b) => a.DistanceMeters != b.DistanceMeters ? a.DistanceMeters.CompareTo(b.DistanceMeters) : b.Id.CompareTo(a.Id));
+        if (found.Count > MaxCandidates) found.RemoveRange(MaxCandidates, found.Count - MaxCandidates);
+        return found;
     }
 
     /// <summary>The states a duplicate may be in: a case still being worked on.</summary>

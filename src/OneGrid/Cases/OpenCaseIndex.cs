@@ -123,9 +123,7 @@ public sealed class OpenCaseIndex(DuplicateFinder rule, TimeProvider time)
                 }
             }
         }
-        found.Sort((a, b) => a.DistanceMeters != b.DistanceMeters ? a.DistanceMeters.CompareTo(b.DistanceMeters) : b.Id.CompareTo(a.Id));
-        if (found.Count > DuplicateFinder.MaxCandidates) found.RemoveRange(DuplicateFinder.MaxCandidates, found.Count - DuplicateFinder.MaxCandidates);
-        return found;
+        return DuplicateFinder.Ranked(found);
     }
 
     private void Put(OpenCaseRow row)
