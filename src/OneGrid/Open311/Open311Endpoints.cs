@@ -114,7 +114,7 @@ public static class Open311Endpoints
     }
 
     internal static async Task<IResult> PostRequest(string format, HttpContext http, CaseService cases, CatalogCache catalog,
-        TerritoryIndexHolder territory, IActorAccessor actors, OneGridDbContext db, TimeProvider time, CancellationToken ct)
+        TerritoryIndexHolder territory, IActorAccessor actors, OneGridDbContext db, CancellationToken ct)
     {
         if (!Open311Format.IsKnown(format)) return UnknownFormat();
         if (!http.Request.HasFormContentType)
