@@ -48,6 +48,7 @@ public static class OneGridApp
         });
 
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(_ => HostKey.Load(builder.Configuration, settings));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StartupState>();
         builder.Services.AddOneGridDatabase(settings.Database);
