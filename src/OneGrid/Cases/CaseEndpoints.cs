@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
@@ -17,7 +18,13 @@ public sealed record RouteView(string? CategoryCode, string? CategoryName, bool 
 public sealed record ReportResponse(long Id, string Number, string State, IReadOnlyList<PathItem> Path, bool Nearest, RouteView Route,
     IReadOnlyList<DuplicateCandidate> PossibleDuplicates);
 
-public sealed record CaseSummary(long Id, string Number, string State, string StateName, string Description, string? CategoryCode,
+/// <summary>
+/// A case as lists and the detail show it. The detail carries the whole <see cref="Description"/>; a list carries only
+/// <see cref="DescriptionExcerpt"/>, named as what it is, so no client mistakes a cut text for the report.
+/// </summary>
+public sealed record CaseSummary(long Id, string Number, string State, string StateName,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DescriptionExcerpt, string? CategoryCode,
     string GridCode, string CommunityCode, string StreetCode, string OwningLevel, string OwningUnitCode, string? DepartmentCode,
     bool Supervised, string Phase, DateTimeOffset? PhaseDueAt, bool Warned, bool Overdue, DateTimeOffset ReportedAt, DateTimeOffset UpdatedAt);
 
@@ -168,7 +175,7 @@ public static class CaseEndpoints
     {
         var result = await CaseListing.PageAsync(query, filter, sort, page, pageSize, ct);
         if (result.Problem is not null) return result.Problem;
-        return TypedResults.Ok(new Page<CaseSummary>(result.Items.Select(Summary).ToList(), result.Page, result.PageSize, result.Total));
+        return TypedResults.Ok(new Page<CaseSummary>(result.Items.Select(c => Summary(c, whole: false)).ToList(), result.Page, result.PageSize, result.Total));
     }
 
     internal static async Task<IResult> GetCase(string id, CaseService cases, OneGridDbContext db, IActorAccessor actors,
@@ -222,7 +229,7 @@ public static class CaseEndpoints
         var mergedInto = c.MergedIntoId is { } m ? await db.Cases.Where(x => x.Id == m).Select(x => x.Number).FirstOrDefaultAsync(ct) : null;
         var path = territory.Current.PathOf(c.GridCode).Select(u => new PathItem(u.Code, u.Name, u.Level.ToWire())).ToList();
         var seesPersonalData = CaseActions.IsOwner(c, actor) || CaseActions.IsReporter(c, actor) || actor.Reaches(c.CommunityCode, Role.CommunityOperator);
-        return new CaseDetail(Summary(c), c.Lon, c.Lat, c.Address, path, c.LocationNearest, c.PlatformCode, c.ProposedDepartmentCode, c.RouteExplanationText,
+        return new CaseDetail(Summary(c, whole: true), c.Lon, c.Lat, c.Address, path, c.LocationNearest, c.PlatformCode, c.ProposedDepartmentCode, c.RouteExplanationText,
             c.ReporterKind.ToString(), seesPersonalData ? c.ReporterName : MaskName(c.ReporterName),
             seesPersonalData ? c.ReporterPhone : MaskPhone(c.ReporterPhone), c.SelfHandled, c.HandlingResult, c.Satisfaction, mergedInto,
             c.ReworkCount, c.ReturnCount, c.EscalationCount,
@@ -232,10 +239,14 @@ public static class CaseEndpoints
             CaseActions.Available(c, actor));
     }
 
-    public static CaseSummary Summary(Case c) => new(c.Id, c.Number, c.State.ToString(), CaseService.StateZh(c.State),
-        c.Description.Length > 200 ? c.Description[..200] + "…" : c.Description, c.CategoryCode, c.GridCode, c.CommunityCode, c.StreetCode,
+    public const int ExcerptLength = 200;
+
+    public static CaseSummary Summary(Case c, bool whole) => new(c.Id, c.Number, c.State.ToString(), CaseService.StateZh(c.State),
+        whole ? c.Description : null, whole ? null : Excerpt(c.Description), c.CategoryCode, c.GridCode, c.CommunityCode, c.StreetCode,
         c.OwningLevel.ToString(), c.OwningUnitCode, c.DepartmentCode, c.Supervised, c.Phase.ToString(), c.PhaseDueAt?.ToOffset(China),
         c.PhaseWarned, c.PhaseOverdue, c.ReportedAt.ToOffset(China), c.UpdatedAt.ToOffset(China));
+
+    public static string Excerpt(string text) => text.Length > ExcerptLength ? text[..ExcerptLength] + "…" : text;
 
     /// <summary>138****1234: enough to recognise, not enough to call.</summary>
     public static string? MaskPhone(string? phone) =>

@@ -168,6 +168,10 @@ public sealed class CaseService(
         if (lat is < -90 or > 90) throw CaseProblemException.Invalid("lat", "纬度 lat 必须在 −90 到 90 之间", "lat must be between -90 and 90");
         var description = r.Description?.Trim();
         if (string.IsNullOrEmpty(description)) throw CaseProblemException.Invalid("description", "请描述问题", "description is required");
+        CaseProblemException.RefuseControls("description", description);
+        CaseProblemException.RefuseControls("address", r.Address);
+        CaseProblemException.RefuseControls("reporterName", r.ReporterName);
+        CaseProblemException.RefuseControls("reporterPhone", r.ReporterPhone);
         if (description.Length > _options.DescriptionMaxLength)
         {
             throw CaseProblemException.Invalid("description", $"描述不能超过 {_options.DescriptionMaxLength} 字", $"description is longer than {_options.DescriptionMaxLength} characters");
@@ -235,6 +239,9 @@ public sealed class CaseService(
             throw new CaseProblemException(404, "unknown-action", "没有这个操作", "No such action",
                 string.Join(", ", CaseActions.All), new Dictionary<string, object?> { ["actions"] = CaseActions.All });
         }
+        CaseProblemException.RefuseControls("reason", body.Reason);
+        CaseProblemException.RefuseControls("note", body.Note);
+        CaseProblemException.RefuseControls("result", body.Result);
         var c = await FindVisibleAsync(idOrNumber, actor, track: true, ct) ?? throw NotFound(idOrNumber);
         var available = CaseActions.Available(c, actor);
         // The state is checked first: whoever can read the case learns what it allows now.

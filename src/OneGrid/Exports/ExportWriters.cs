@@ -26,7 +26,7 @@ public static class ExportWriters
         await csv.EndRecordAsync(ct);
         await foreach (var row in rows.WithCancellation(ct))
         {
-            foreach (var value in row) csv.WriteField(Defuse(Format(value)));
+            foreach (var value in row) csv.WriteField(Defuse(Kernel.InputText.Printable(Format(value))));
             await csv.EndRecordAsync(ct);
         }
         await csv.FlushAsync(ct);
@@ -86,7 +86,8 @@ public static class ExportWriters
                 null => new Cell(),
                 int or long or double or decimal => new Cell { DataType = CellValues.Number, CellValue = new CellValue(Convert.ToString(value, CultureInfo.InvariantCulture)!) },
                 bool b => new Cell { DataType = CellValues.Boolean, CellValue = new CellValue(b ? "1" : "0") },
-                _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(Format(value) ?? "")) },
+                // Rows stored before input refused control characters: the Open XML SDK throws on them.
+                _ => new Cell { DataType = CellValues.InlineString, InlineString = new InlineString(new Text(Kernel.InputText.Printable(Format(value)) ?? "")) },
             };
             writer.WriteElement(cell);
         }

@@ -52,6 +52,7 @@ public static class OneGridApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StartupState>();
         builder.Services.AddOneGridDatabase(settings.Database);
+        builder.Services.AddExceptionHandler<InputExceptionHandler>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         // Pages are mostly Chinese: write it as text, not as &#x…; entities.

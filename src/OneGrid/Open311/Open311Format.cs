@@ -82,7 +82,8 @@ public static class Open311Format
                 }
                 return;
             default:
-                writer.WriteString(Scalar(value));
+                // XmlWriter throws on a control character; rows stored before input refused them are still answered.
+                writer.WriteString(Kernel.InputText.Printable(Scalar(value)));
                 return;
         }
     }
