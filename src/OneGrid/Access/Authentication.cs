@@ -190,7 +190,8 @@ internal sealed class ActorMiddleware(RequestDelegate next)
             actor = await BuildAsync(context.User, cache, context.RequestServices.GetRequiredService<OneGridDbContext>(), identity.Value,
                 context.RequestAborted);
         }
-        if (actor is null && context.Request.Path.StartsWithSegments("/api") && CredentialHeaders.AnyPresented(context.Request) &&
+        if (actor is null && (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/open311")) &&
+            CredentialHeaders.AnyPresented(context.Request) &&
             !MayCarryStaleCredentials.Any(p => context.Request.Path.Equals(p, StringComparison.OrdinalIgnoreCase)))
         {
             await AccessProblems.InvalidCredentials().ExecuteAsync(context);

@@ -45,6 +45,9 @@ public static class Open311Endpoints
     private static IResult Error(string format, int status, string zh, string en) =>
         Open311Format.Write(format, Open311Format.Errors(status, Text.Pick(zh, en)));
 
+    /// <summary>A key that does not hold is a credential refused (401, as on /api), never a downgrade to anonymous.</summary>
+    private static IResult InvalidKey(string format) => Error(format, 401, "api_key 无效或已吊销", "The api_key is invalid or revoked");
+
     private static IResult UnknownFormat() =>
         Open311Format.Write(Open311Format.Json, Open311Format.Errors(StatusCodes.Status404NotFound, Text.Pick("格式后缀应为 .json 或 .xml", "The format suffix must be .json or .xml")));
 
@@ -121,12 +124,22 @@ public static class Open311Endpoints
         {
             return Error(format, 400, "请以 application/x-www-form-urlencoded 提交", "Send the request as application/x-www-form-urlencoded");
         }
+        // Over the form limits the framework throws; the host's input handler answers 413/400 naming the limit.
         var form = await http.Request.ReadFormAsync(ct);
+        foreach (var (fieldName, values) in form)
+        {
+            foreach (var v in values)
+            {
+                if (InputText.Fault(fieldName, v) is { } fault) return Error(format, 400, fault.Zh, fault.En);
+            }
+        }
         string? Field(string name) => form[name].ToString() is { Length: > 0 } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
         var (actor, invalid) = await KeyActorAsync(Field("api_key"), actors, db, ct);
-        if (invalid) return Error(format, 403, "api_key 无效或已吊销", "The api_key is invalid or revoked");
+        if (invalid) return InvalidKey(format);
         if (actor is null) return Error(format, 401, "缺少 api_key", "api_key is required");
+        // The key in the form is this request's credential: the audit entry names it (apikey:<id>) as the actor.
+        http.RequestServices.GetRequiredService<ActorAccessor>().Current = actor;
 
         var jurisdiction = Field("jurisdiction_id");
         if (jurisdiction is not null && territory.Current.Find(jurisdiction) is not { Level: UnitLevel.District })
@@ -171,6 +184,8 @@ public static class Open311Endpoints
         {
             return Error(format, 400, "lat 和 long 应为十进制度数", "lat and long must be decimal degrees");
         }
+        if (!double.IsFinite(lat) || lat is < -90 or > 90) return Error(format, 400, "lat 应为 −90 到 90 之间的十进制度数", "lat must be decimal degrees between -90 and 90");
+        if (!double.IsFinite(lon) || lon is < -180 or > 180) return Error(format, 400, "long 应为 −180 到 180 之间的十进制度数", "long must be decimal degrees between -180 and 180");
         if (jurisdiction is not null && territory.Current.Resolve(lon, lat) is { } place &&
             !place.Path.Any(u => u.Code == jurisdiction))
         {
@@ -196,13 +211,15 @@ public static class Open311Endpoints
         {
             // What the client sent besides the report is kept in a timeline entry committed with it.
             outcome = await cases.ReportAsync(new ReportRequest(lon, lat, description, code, Field("address_string"), null,
-                    ReporterName: name, ReporterPhone: Field("phone")), actor, ReporterKind.ApiClient, key.Length == 0 ? null : key, formHash, null, ct,
+                    ReporterName: name, ReporterPhone: Field("phone")), actor, ReporterKind.ApiClient, key.Length == 0 ? null : key, formHash,
+                    AuditTrail.RecordOf(http, StatusCodes.Status200OK, null, null), ct,
                 extras.Count > 0 ? new IntakeNote(IntakeAction, extras) : null);
         }
         catch (CaseProblemException e)
         {
             return Open311Format.Write(format, Open311Format.Errors(e.Status, e.Detail ?? Text.Pick(e.TitleZh, e.TitleEn)));
         }
+        if (outcome.Audited) AuditTrail.MarkRecorded(http);
         var c = outcome.Case;
         if (outcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
 
@@ -225,7 +242,7 @@ public static class Open311Endpoints
         IActorAccessor actors, OneGridDbContext db, CancellationToken ct)
     {
         var (keyActor, invalid) = await KeyActorAsync(http.Request.Query["api_key"].ToString(), actors, db, ct);
-        if (invalid) return (null, false, Error(format, 403, "api_key 无效或已吊销", "The api_key is invalid or revoked"));
+        if (invalid) return (null, false, InvalidKey(format));
         var actor = keyActor ?? actors.Current;
         var cases = db.Cases.AsNoTracking();
         return actor.IsAnonymous ? (cases, true, null) : (cases.VisibleTo(actor), false, null);

@@ -255,7 +255,7 @@ public abstract class Open311ApiTests(HostFixture host)
             return copy;
         }
         await AssertError(f => Post(f, With(d => d.Remove("api_key"))), HttpStatusCode.Unauthorized);
-        await AssertError(f => Post(f, With(d => d["api_key"] = valid["api_key"][..^1] + (valid["api_key"][^1] == 'a' ? 'b' : 'a'))), HttpStatusCode.Forbidden);
+        await AssertError(f => Post(f, With(d => d["api_key"] = valid["api_key"][..^1] + (valid["api_key"][^1] == 'a' ? 'b' : 'a'))), HttpStatusCode.Unauthorized);
         await AssertError(f => Post(f, With(d => d["service_code"] = "9999")), HttpStatusCode.BadRequest);
         await AssertError(f => Post(f, With(d => d.Remove("service_code"))), HttpStatusCode.BadRequest);
         await AssertError(f => Post(f, With(d => { d.Remove("lat"); d.Remove("long"); })), HttpStatusCode.BadRequest);
@@ -270,7 +270,7 @@ public abstract class Open311ApiTests(HostFixture host)
         await AssertError(f => host.Client.GetAsync($"{V2}/tokens/nope.{f}"), HttpStatusCode.NotFound);
         await AssertError(f => host.Client.GetAsync($"{V2}/requests.{f}?start_date=yesterday"), HttpStatusCode.BadRequest);
         await AssertError(f => host.Client.GetAsync($"{V2}/requests.{f}?status=pending"), HttpStatusCode.BadRequest);
-        await AssertError(f => host.Client.GetAsync($"{V2}/requests.{f}?api_key=og_nothing_atall"), HttpStatusCode.Forbidden);
+        await AssertError(f => host.Client.GetAsync($"{V2}/requests.{f}?api_key=og_nothing_atall"), HttpStatusCode.Unauthorized);
     }
 
     [Fact]
@@ -283,7 +283,31 @@ public abstract class Open311ApiTests(HostFixture host)
         form["api_key"] = (string)created["key"]!;
         await Json(await Post("json", form));
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/api-keys/{created["id"]}/revoke", null)).StatusCode);
-        await AssertError(f => Post(f, form), HttpStatusCode.Forbidden);
+        await AssertError(f => Post(f, form), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_request_posted_with_a_key_is_audited_under_that_key_and_a_bad_credential_is_never_anonymous()
+    {
+        var demo = await host.DemoAsync();
+        var form = await ValidForm("开放接口审计测试" + Guid.NewGuid().ToString("N")[..8]);
+        var number = (string)(await Json(await Post("json", form))).AsArray()[0]!["service_request_id"]!;
+        using (var scope = host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+            var keyPrefix = ((string)demo["apiKey"]!).Substring(3, 8);
+            var keyActor = "apikey:" + await db.ApiKeys.Where(k => k.Prefix == keyPrefix).Select(k => k.Id).SingleAsync();
+            var caseId = await db.Cases.Where(c => c.Number == number).Select(c => c.Id).SingleAsync();
+            var entry = await db.AuditLog.Where(e => e.Path == $"{V2}/requests.json" && e.Entity == $"cases/{caseId}").SingleAsync();
+            Assert.Equal(keyActor, entry.ActorId);
+        }
+
+        // A credential that does not hold, on reads and writes alike, is a 401, not an anonymous caller.
+        using var badToken = host.ClientWith("Bearer", "not-a-token");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await badToken.GetAsync($"{V2}/requests.json")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await badToken.PostAsync($"{V2}/requests.json", new FormUrlEncodedContent(form))).StatusCode);
+        using var badKey = host.ClientWith("ApiKey", "og_nothing_atall");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await badKey.GetAsync($"{V2}/requests.json")).StatusCode);
     }
 
     [Fact]
