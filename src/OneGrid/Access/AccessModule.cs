@@ -96,6 +96,9 @@ public static class AccessModule
         services.AddSingleton<IStartupTask, DemoAccounts>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<AuditCheckpoints>();
+        services.AddSingleton<SecurityEvents>();
+        services.AddHostedService<AuditCheckpointWork>();
 
         services.AddRateLimiter(o =>
         {
@@ -148,6 +151,8 @@ public static class AccessModule
     /// </summary>
     public static WebApplication MapAccessEndpoints(this WebApplication app)
     {
+        // First, so a write refused by any later step (an invalid credential, authorization) is seen as a security event.
+        app.UseMiddleware<AuditMiddleware>();
         app.UseAuthentication();
         // Explicitly after authentication: otherwise the host adds authorization at the start of the
         // pipeline, where every [Authorize] page would see an anonymous user and redirect to sign-in.
@@ -155,7 +160,6 @@ public static class AccessModule
         // The actor first, so limits can tell a courier or an API client from an anonymous caller.
         app.UseMiddleware<ActorMiddleware>();
         app.UseRateLimiter();
-        app.UseMiddleware<AuditMiddleware>();
 
         AuthEndpoints.Map(app);
         UserEndpoints.Map(app);

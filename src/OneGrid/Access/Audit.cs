@@ -55,7 +55,15 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
 public sealed record AuditRecord(string? ActorId, string? ActorName, string? Ip, string Method, string Path, int Status,
     string? Entity, string? Summary);
 
-public sealed record AuditVerification(bool Ok, long Entries, long? FirstBrokenId, string? LastHash);
+/// <summary>
+/// What <c>GET /api/v1/audit/verify</c> found. <see cref="Problem"/> names the attack when not <see cref="Ok"/>:
+/// <c>broken</c> (an entry does not hash to its successor's link: edited, deleted, inserted or reordered),
+/// <c>recomputed</c> (the chain holds but no longer passes through a signed checkpoint: rewritten from some point on),
+/// <c>truncated</c> (a signed checkpoint names an entry past the end: the tail was deleted), or
+/// <c>checkpoint-invalid</c> (a checkpoint's signature does not hold, or one is missing from their sequence).
+/// </summary>
+public sealed record AuditVerification(bool Ok, long Entries, long? FirstBrokenId, string? LastHash, string? Problem = null,
+    long Checkpoints = 0, long? LastCheckpointEntryId = null, DateTimeOffset? LastCheckpointAt = null);
 
 /// <summary>The hash chain: how an entry's hash is computed and how a sequence of entries is checked.</summary>
 public static class AuditChain
@@ -101,6 +109,118 @@ public static class AuditChain
         }
         return new AuditVerification(true, count, null, count == 0 ? null : previous);
     }
+}
+
+/// <summary>
+/// A signed anchor of the audit chain: the last entry's id and hash at <see cref="At"/>, with an HMAC over them
+/// made with a key that is not in the database (<see cref="Hosting.HostKey"/>, purpose <c>audit-checkpoint</c>).
+/// Someone holding only the database can recompute every hash of the chain, but cannot sign a checkpoint for
+/// the result, so the verifier sees the chain no longer passes through the checkpointed (id, hash) — or no
+/// longer reaches it, if the tail was deleted. Checkpoint ids are contiguous and signed, so a deleted
+/// checkpoint in the middle shows as well; only checkpoints newer than every kept one can vanish unseen,
+/// which <see cref="AuditVerification.LastCheckpointAt"/> lets an operator notice.
+/// </summary>
+public sealed class AuditCheckpoint
+{
+    public long Id { get; set; }
+    public long EntryId { get; set; }
+    public string EntryHash { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public string Signature { get; set; } = "";
+}
+
+internal sealed class AuditCheckpointConfiguration : IEntityTypeConfiguration<AuditCheckpoint>
+{
+    public void Configure(EntityTypeBuilder<AuditCheckpoint> b)
+    {
+        b.ToTable("audit_checkpoints");
+        b.HasKey(e => e.Id);
+        b.Property(e => e.Id).ValueGeneratedNever();
+        b.Property(e => e.EntryHash).HasMaxLength(64).IsRequired();
+        b.Property(e => e.Signature).HasMaxLength(64).IsRequired();
+    }
+}
+
+/// <summary>Writes and checks <see cref="AuditCheckpoint"/>s.</summary>
+public sealed class AuditCheckpoints(Hosting.HostKey hostKey, TimeProvider time)
+{
+    public const string KeyPurpose = "audit-checkpoint";
+
+    private readonly byte[] _key = hostKey.Derive(KeyPurpose);
+
+    public string Sign(AuditCheckpoint c) => Convert.ToHexStringLower(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(
+        string.Create(CultureInfo.InvariantCulture, $"{c.Id}|{c.EntryId}|{c.EntryHash}|{c.At.ToUnixTimeMilliseconds()}"))));
+
+    public bool IsValid(AuditCheckpoint c) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(c)), Encoding.ASCII.GetBytes(c.Signature));
+
+    /// <summary>
+    /// Anchors the chain's current head, unless the newest checkpoint already does. Under the chain's own lock
+    /// (the same as appends take), so several nodes doing it at once write one checkpoint, and the head read is
+    /// the head committed. Returns the checkpoint written, or null.
+    /// </summary>
+    public async Task<AuditCheckpoint?> WriteAsync(OneGridDbContext db, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await AuditLog.LockChainAsync(db, ct);
+        var head = await db.Set<AuditEntry>().AsNoTracking().OrderByDescending(e => e.Id).Select(e => new { e.Id, e.Hash }).FirstOrDefaultAsync(ct);
+        if (head is null) return null;
+        var last = await db.Set<AuditCheckpoint>().AsNoTracking().OrderByDescending(c => c.Id).FirstOrDefaultAsync(ct);
+        if (last is not null && last.EntryId == head.Id && last.EntryHash == head.Hash) return null;
+        var checkpoint = new AuditCheckpoint
+        {
+            Id = (last?.Id ?? 0) + 1, EntryId = head.Id, EntryHash = head.Hash,
+            At = DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds()),
+        };
+        checkpoint.Signature = Sign(checkpoint);
+        db.Add(checkpoint);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.Entry(checkpoint).State = EntityState.Detached;
+        return checkpoint;
+    }
+
+    /// <summary>The chain check, then every checkpoint: signed, in sequence, and passed through by the chain as it is now.</summary>
+    public async Task<AuditVerification> VerifyAsync(OneGridDbContext db, CancellationToken ct)
+    {
+        var checkpoints = await db.Set<AuditCheckpoint>().AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct);
+        var last = checkpoints.LastOrDefault();
+        AuditVerification With(AuditVerification v, string? problem, long? brokenId = null) => v with
+        {
+            Ok = v.Ok && problem is null, Problem = v.Problem ?? problem, FirstBrokenId = v.FirstBrokenId ?? brokenId,
+            Checkpoints = checkpoints.Count, LastCheckpointEntryId = last?.EntryId, LastCheckpointAt = last?.At,
+        };
+        for (var i = 0; i < checkpoints.Count; i++)
+        {
+            if (checkpoints[i].Id != i + 1 || !IsValid(checkpoints[i]))
+                return With(new AuditVerification(false, 0, null, null), "checkpoint-invalid");
+        }
+        var anchors = checkpoints.GroupBy(c => c.EntryId).ToDictionary(g => g.Key, g => g.Select(c => c.EntryHash).ToList());
+        long? recomputedAt = null;
+        async IAsyncEnumerable<AuditEntry> Watched()
+        {
+            await foreach (var e in db.Set<AuditEntry>().AsNoTracking().OrderBy(e => e.Id).AsAsyncEnumerable().WithCancellation(ct))
+            {
+                if (recomputedAt is null && anchors.TryGetValue(e.Id, out var hashes) && hashes.Any(h => h != e.Hash)) recomputedAt = e.Id;
+                yield return e;
+            }
+        }
+        var chain = await AuditChain.VerifyAsync(Watched(), ct);
+        if (!chain.Ok) return With(chain, "broken");
+        if (recomputedAt is { } at) return With(chain, "recomputed", at);
+        if (last is not null && last.EntryId > chain.Entries) return With(chain, "truncated", chain.Entries + 1);
+        return With(chain, null);
+    }
+}
+
+/// <summary>Anchors the audit chain every <c>Audit:CheckpointMinutes</c> (default 5) on every node; the lock makes it one checkpoint per head.</summary>
+internal sealed class AuditCheckpointWork(IServiceScopeFactory scopes, Hosting.StartupState startup, TimeProvider time, IConfiguration configuration,
+    ILogger<AuditCheckpointWork> logger) : Hosting.PeriodicWork(scopes, startup, time, logger)
+{
+    protected override TimeSpan Period { get; } = TimeSpan.FromMinutes(Math.Max(0.05, configuration.GetValue("Audit:CheckpointMinutes", 5.0)));
+
+    protected override async Task RunAsync(IServiceProvider services, CancellationToken ct) =>
+        await services.GetRequiredService<AuditCheckpoints>().WriteAsync(services.GetRequiredService<OneGridDbContext>(), ct);
 }
 
 /// <summary>
@@ -174,10 +294,7 @@ public sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time, ILo
         DateTimeOffset at, CancellationToken ct)
     {
         if (records.Count == 0) return [];
-        if (db.Database.IsNpgsql())
-        {
-            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockKey})", ct);
-        }
+        await LockChainAsync(db, ct);
         var last = await db.Set<AuditEntry>().AsNoTracking().OrderByDescending(e => e.Id)
             .Select(e => new { e.Id, e.Hash }).FirstOrDefaultAsync(ct);
         var id = last?.Id ?? 0;
@@ -198,6 +315,18 @@ public sealed class AuditLog(IServiceScopeFactory scopes, TimeProvider time, ILo
         }
         await RowInserter.InsertAsync(db, entries, ct);
         return entries;
+    }
+
+    /// <summary>
+    /// Takes the chain's lock inside the caller's transaction: the PostgreSQL advisory lock; on SQLite the
+    /// transaction already holds the write lock, being BEGIN IMMEDIATE.
+    /// </summary>
+    internal static async Task LockChainAsync(OneGridDbContext db, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_xact_lock({PostgresLockKey})", ct);
+        }
     }
 
     private static string? Clip(string? s, int max) => s is null || s.Length <= max ? s : s[..max];
@@ -248,13 +377,67 @@ public static class AuditTrail
 }
 
 /// <summary>
-/// Records every successful write (POST, PUT, PATCH, DELETE answered 2xx) under /api. The entry is
+/// Refused writes (401/403 on a POST, PUT, PATCH or DELETE under /api or /open311) as entries of the audit log
+/// with entity <see cref="Entity"/>. An anonymous flood must not grow the log without bound, so per node and
+/// per minute the first refusal of each (address, status, method, path) is recorded in full, up to
+/// <see cref="MaxDetailedPerWindow"/> of them; the rest are only counted, and the count is recorded as one
+/// summary entry with the first refusal after the minute has passed. At most about a hundred entries per
+/// node per minute, whatever arrives.
+/// </summary>
+public sealed class SecurityEvents(AuditLog log, TimeProvider time)
+{
+    public const string Entity = "security";
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    public const int MaxDetailedPerWindow = 100;
+
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private DateTimeOffset _windowStart = DateTimeOffset.MinValue;
+    private long _suppressed;
+
+    public Task RecordRefusalAsync(AuditRecord refused)
+    {
+        AuditRecord? summary = null;
+        bool detailed;
+        lock (_gate)
+        {
+            var now = time.GetUtcNow();
+            if (now - _windowStart >= Window)
+            {
+                if (_suppressed > 0)
+                {
+                    summary = new AuditRecord(null, null, null, "-", "-", 0, Entity,
+                        $"{_suppressed} more refused writes since {_windowStart:O} (not recorded one by one)");
+                }
+                _windowStart = now;
+                _seen.Clear();
+                _suppressed = 0;
+            }
+            detailed = _seen.Count < MaxDetailedPerWindow && _seen.Add($"{refused.Ip}|{refused.Status}|{refused.Method}|{refused.Path}");
+            if (!detailed) _suppressed++;
+        }
+        var writes = new List<Task>(2);
+        if (summary is not null) writes.Add(log.AppendAsync(summary));
+        if (detailed)
+        {
+            writes.Add(log.AppendAsync(refused with
+            {
+                Entity = Entity, Summary = $"refused write ({refused.Status})" + (refused.Summary is null ? "" : ": " + refused.Summary),
+            }));
+        }
+        return Task.WhenAll(writes);
+    }
+}
+
+/// <summary>
+/// Records every successful write (POST, PUT, PATCH, DELETE answered 2xx) under /api and /open311. The entry is
 /// committed just before the response headers go out, so no client ever sees a success that the audit
-/// log does not hold; if the log cannot be written, the request fails instead.
+/// log does not hold; if the log cannot be written, the request fails instead. A write refused with 401 or 403
+/// goes to <see cref="SecurityEvents"/>.
 /// </summary>
 internal sealed class AuditMiddleware(RequestDelegate next)
 {
-    public Task InvokeAsync(HttpContext context, IActorAccessor actors, AuditLog log)
+    public Task InvokeAsync(HttpContext context, IActorAccessor actors, AuditLog log, SecurityEvents security)
     {
         var method = context.Request.Method;
         if ((HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method))
@@ -262,6 +445,12 @@ internal sealed class AuditMiddleware(RequestDelegate next)
         {
             context.Response.OnStarting(() =>
             {
+                if (context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
+                {
+                    var who = actors.Current;
+                    return security.RecordRefusalAsync(new AuditRecord(who.UserId, who.UserName, AccessModule.ClientAddress(context), method,
+                        context.Request.Path.Value ?? "", context.Response.StatusCode, null, null));
+                }
                 if (context.Response.StatusCode is < 200 or >= 300 || AuditTrail.IsRecorded(context)) return Task.CompletedTask;
                 var actor = actors.Current;
                 var (entity, summary) = AuditTrail.NoteOf(context);
@@ -277,23 +466,33 @@ internal static class AuditEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/api/v1/audit/verify", async (OneGridDbContext db, CancellationToken ct) =>
-                TypedResults.Ok(await AuditChain.VerifyAsync(db.Set<AuditEntry>().AsNoTracking().OrderBy(e => e.Id).AsAsyncEnumerable(), ct)))
+        app.MapGet("/api/v1/audit/verify", async (OneGridDbContext db, AuditCheckpoints checkpoints, CancellationToken ct) =>
+                TypedResults.Ok(await checkpoints.VerifyAsync(db, ct)))
             .RequireRoles(Role.Admin)
             .WithTags("Access")
             .WithName("VerifyAudit")
-            .WithSummary("Checks the audit log's hash chain: ok, the number of entries, the first broken entry if any, and the head hash to keep elsewhere.");
+            .WithSummary("Checks the audit log's hash chain and its signed checkpoints: ok, the problem (broken, recomputed, truncated, " +
+                "checkpoint-invalid), the first entry concerned, the head hash and the last checkpoint.");
 
-        app.MapGet("/api/v1/audit", async (long? after, int? limit, OneGridDbContext db, CancellationToken ct) =>
+        app.MapPost("/api/v1/audit/checkpoints", async (OneGridDbContext db, AuditCheckpoints checkpoints, CancellationToken ct) =>
+                TypedResults.Ok(new { checkpoint = await checkpoints.WriteAsync(db, ct) }))
+            .RequireRoles(Role.Admin)
+            .WithTags("Access")
+            .WithName("WriteAuditCheckpoint")
+            .WithSummary("Signs a checkpoint of the audit chain's head now (one is also written periodically); null when the head is already anchored.");
+
+        app.MapGet("/api/v1/audit", async (long? after, int? limit, string? entity, OneGridDbContext db, CancellationToken ct) =>
             {
                 var take = Math.Clamp(limit ?? 100, 1, 1000);
                 var from = after ?? 0;
-                var items = await db.Set<AuditEntry>().AsNoTracking().Where(e => e.Id > from).OrderBy(e => e.Id).Take(take).ToListAsync(ct);
+                var query = db.Set<AuditEntry>().AsNoTracking().Where(e => e.Id > from);
+                if (!string.IsNullOrEmpty(entity)) query = query.Where(e => e.Entity == entity);
+                var items = await query.OrderBy(e => e.Id).Take(take).ToListAsync(ct);
                 return TypedResults.Ok(new { items });
             })
             .RequireRoles(Role.Admin)
             .WithTags("Access")
             .WithName("ListAudit")
-            .WithSummary("Audit entries in order, after an id (administrators).");
+            .WithSummary("Audit entries in order, after an id, optionally of one entity (entity=security: refused writes) (administrators).");
     }
 }
