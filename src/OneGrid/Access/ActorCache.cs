@@ -39,14 +39,14 @@ internal sealed class AccessRevisionConfiguration : IEntityTypeConfiguration<Acc
 /// a grant, an API key or a courier — the same SaveChanges, hence the same transaction, so no node can
 /// see the new revision before the change itself. Once the change is committed this node's
 /// <see cref="ActorCache"/>s are cleared at once; other nodes notice the stamp within
-/// <see cref="ActorCache.CheckPeriod"/>. Added to every context by the persistence set-up.
+/// <see cref="ActorCache.CheckPeriod"/>. One per host (a singleton the persistence set-up adds to that host's
+/// contexts): two hosts in one process must learn of each other's changes only through the database, as two
+/// nodes do.
 /// </summary>
 public sealed class AccessRevisionInterceptor : AfterCommitInterceptor
 {
-    public static readonly AccessRevisionInterceptor Instance = new();
-
-    /// <summary>Raised when a change to credentials or grants was committed on this node.</summary>
-    internal static event Action? Changed;
+    /// <summary>Raised when a change to credentials or grants was committed through this host's contexts.</summary>
+    public event Action? Changed;
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -149,13 +149,16 @@ public sealed class ActorCache : IDisposable
     // 0: never checked.
     private long _checkedAt;
 
-    public ActorCache(TimeProvider time)
+    private readonly AccessRevisionInterceptor _revisions;
+
+    public ActorCache(TimeProvider time, AccessRevisionInterceptor revisions)
     {
         _time = time;
-        AccessRevisionInterceptor.Changed += Clear;
+        _revisions = revisions;
+        _revisions.Changed += Clear;
     }
 
-    public void Dispose() => AccessRevisionInterceptor.Changed -= Clear;
+    public void Dispose() => _revisions.Changed -= Clear;
 
     /// <summary>Drops every entry (a change committed on this node).</summary>
     public void Clear()

@@ -12,14 +12,17 @@ public static class PersistenceServices
     public static IServiceCollection AddOneGridDatabase(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton(settings);
+        services.AddSingleton<Access.AccessRevisionInterceptor>();
         switch (settings.Provider)
         {
             case DatabaseProvider.Sqlite:
-                services.AddDbContextPool<SqliteOneGridDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+                services.AddDbContextPool<SqliteOneGridDbContext>((sp, o) =>
+                    ConfigureSqlite(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<SqliteOneGridDbContext>());
                 break;
             case DatabaseProvider.Postgres:
-                services.AddDbContextPool<PostgresOneGridDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+                services.AddDbContextPool<PostgresOneGridDbContext>((sp, o) =>
+                    ConfigurePostgres(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<PostgresOneGridDbContext>());
                 break;
         }
@@ -36,17 +39,18 @@ public static class PersistenceServices
         _ => throw new ArgumentOutOfRangeException(nameof(settings)),
     };
 
-    internal static T ConfigureSqlite<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
+    /// <summary>Without a host (CLI, design time) the access revision is still stamped; no cache listens.</summary>
+    internal static T ConfigureSqlite<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null) where T : DbContextOptionsBuilder
     {
         builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas(), Webhooks.WebhookOutboxInterceptor.Instance,
-            Access.AccessRevisionInterceptor.Instance);
+            access ?? new Access.AccessRevisionInterceptor());
         return builder;
     }
 
-    internal static T ConfigurePostgres<T>(T builder, string connectionString) where T : DbContextOptionsBuilder
+    internal static T ConfigurePostgres<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null) where T : DbContextOptionsBuilder
     {
         builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(Webhooks.WebhookOutboxInterceptor.Instance,
-            Access.AccessRevisionInterceptor.Instance);
+            access ?? new Access.AccessRevisionInterceptor());
         return builder;
     }
 
