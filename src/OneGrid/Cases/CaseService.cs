@@ -260,7 +260,7 @@ public sealed class CaseService(
                 new Dictionary<string, object?> { ["state"] = c.State.ToString(), ["allowedActions"] = available });
         }
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
         switch (action)
         {
             case CaseActions.Register:
@@ -416,7 +416,11 @@ public sealed class CaseService(
         original.UpdatedAt = now;
     }
 
-    /// <summary>Moves ownership one level up (community → street platform → district centre); the upper level dispatches anew.</summary>
+    /// <summary>
+    /// Moves ownership one level up (community → street platform → district centre); the upper level dispatches anew.
+    /// A report nobody registered in time (auto-escalation) goes up as a report: the upper level registers it, with
+    /// the category check and a courier's credit that registering brings.
+    /// </summary>
     internal void Escalate(Case c, Actor actor, string reason, DateTimeOffset now)
     {
         var from = c.OwningLevel;
@@ -424,6 +428,12 @@ public sealed class CaseService(
         c.OwningUnitCode = c.OwningLevel == OwningLevel.Street ? c.StreetCode : c.DistrictCode;
         c.EscalationCount++;
         c.DepartmentCode = null;
+        if (c.State == CaseState.Reported)
+        {
+            Transition(c, CaseActions.Escalate, CaseState.Reported, actor, reason, new { from = from.ToString(), to = c.OwningLevel.ToString() }, now);
+            StartPhase(c, Phase.Register, now);
+            return;
+        }
         c.RegisteredAt ??= now;
         Transition(c, CaseActions.Escalate, CaseState.Registered, actor, reason, new { from = from.ToString(), to = c.OwningLevel.ToString() }, now);
         StartPhase(c, Phase.Dispatch, now);

@@ -327,9 +327,44 @@ public sealed class CaseServiceTests : IAsyncLifetime
         var now = await _world.Cases(s => s.FindVisibleAsync(c.Id.ToString(), Everyone, false, default));
         Assert.Equal(OwningLevel.Street, now!.OwningLevel);
         Assert.True(now.EverOverdue);
-        Assert.Equal(Phase.Dispatch, now.Phase); // the street's own clock starts
+        // Nobody registered it: it goes up as a report, for the street to register, on the street's own clock.
+        Assert.Equal(CaseState.Reported, now.State);
+        Assert.Null(now.RegisteredAt);
+        Assert.Equal(Phase.Register, now.Phase);
         Assert.Equal(0, await Scan());
         Assert.Equal(["report", "deadline-warning", "overdue", "escalate"], (await TimelineAsync(c)).Select(e => e.Action).ToArray());
+    }
+
+    [Fact]
+    public async Task An_overdue_courier_report_is_registered_by_the_level_above_with_the_category_check_and_the_courier_credit()
+    {
+        var courierId = await _world.InScope(async sp =>
+        {
+            var db = sp.GetRequiredService<OneGridDbContext>();
+            var row = new Courier { Name = "逾期测试骑手", Phone = "13900000000", StreetCodes = Street, CreatedAt = _world.Clock.GetUtcNow() };
+            db.Add(row);
+            await db.SaveChangesAsync();
+            return row.Id;
+        });
+        var courier = new Actor(Actor.CourierIdPrefix + courierId, "逾期测试骑手", "逾期测试骑手", [new Grant(Role.Courier, Street)]);
+        Task<int> Credit() => _world.InScope(sp => sp.GetRequiredService<OneGridDbContext>().Couriers.Where(x => x.Id == courierId).Select(x => x.CreditPoints).SingleAsync());
+        var c = await _world.Cases(async s => (await s.ReportAsync(
+            new ReportRequest(_world.InsideGrid.Lon, _world.InsideGrid.Lat, "路边有暴露垃圾", "0102", null, null), courier, ReporterKind.Courier,
+            null, CaseService.HashBody("路边有暴露垃圾"), null, CancellationToken.None)).Case);
+
+        _world.Clock.Advance(TimeSpan.FromHours(2));
+        await _world.InScope(sp => DeadlineWorker.ScanAsync(sp, default));
+        var escalated = await _world.Cases(s => s.FindVisibleAsync(c.Id.ToString(), Everyone, false, default));
+        Assert.Equal((OwningLevel.Street, CaseState.Reported), (escalated!.OwningLevel, escalated.State));
+        Assert.Equal(0, await Credit()); // escalating is not registering
+
+        // The street registers it, through the category check (an unknown category is refused), and the courier earns the credit then.
+        var unknown = await Assert.ThrowsAsync<CaseProblemException>(() =>
+            _world.ActAsync(escalated, CaseActions.Register, StreetDispatcher, new CaseActionRequest(CategoryCode: "9999")));
+        Assert.Equal(400, unknown.Status);
+        var registered = await _world.ActAsync(escalated, CaseActions.Register, StreetDispatcher, new CaseActionRequest(CategoryCode: "0102"));
+        Assert.Equal(CaseState.Registered, registered.State);
+        Assert.Equal(1, await Credit());
     }
 
     [Fact]
