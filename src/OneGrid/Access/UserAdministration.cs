@@ -47,7 +47,7 @@ public static class UserAdministration
 
         var now = time.GetUtcNow();
         var user = new OneGridUser { UserName = body.UserName.Trim(), DisplayName = body.DisplayName.Trim(), CreatedAt = now };
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
         var created = await users.CreateAsync(user, body.Password);
         if (!created.Succeeded)
         {

@@ -39,7 +39,7 @@ public static class CalendarStore
         TimeProvider time, CancellationToken ct = default)
     {
         var now = time.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
         // A few dozen rows a year: reading them all beats an IN list that a big file could push past SQLite's parameter limit.
         var existing = await db.Set<CalendarDay>().ToDictionaryAsync(d => d.Date, ct);
         var created = 0;

@@ -93,7 +93,7 @@ public static partial class CatalogAdminEndpoints
         var platform = await db.Set<Platform>().FindAsync([code], ct);
         if (platform is null) return CatalogEndpoints.PlatformNotFound(code);
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
         if (!string.IsNullOrEmpty(mergeInto))
         {
             if (mergeInto == code || !await db.Set<Platform>().AnyAsync(p => p.Code == mergeInto, ct))
@@ -413,7 +413,7 @@ public static partial class CatalogAdminEndpoints
     {
         try
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
             await db.SaveChangesAsync(ct);
             await CatalogRevision.BumpAsync(db, time.GetUtcNow(), ct);
             await tx.CommitAsync(ct);

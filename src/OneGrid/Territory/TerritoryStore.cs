@@ -20,7 +20,7 @@ public static class TerritoryStore
         var now = time.GetUtcNow();
         var created = 0;
         var updated = 0;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
         var previousDetect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         try

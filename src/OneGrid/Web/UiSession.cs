@@ -13,8 +13,14 @@ namespace OneGrid.Web;
 /// is not safe for the overlapping calls a page makes, so every operation gets its own scope.
 /// </summary>
 public sealed class UiSession(AuthenticationStateProvider authentication, IServiceScopeFactory scopes,
-    IOptions<IdentityOptions> identity, AuditLog audit, ActorCache cache)
+    IOptions<IdentityOptions> identity, AuditLog audit, ActorCache cache, IHttpContextAccessor http, TimeProvider time)
 {
+    /// <summary>
+    /// The client's address, taken when the session starts: a circuit's scope is created on the request that
+    /// opened it (the prerender, then the circuit's connection), the only time an HttpContext is there to ask.
+    /// </summary>
+    public string? ClientAddress { get; } = http.HttpContext is { } context ? AccessModule.ClientAddress(context) : null;
+
     /// <summary>
     /// The person, as of now: a circuit lives for hours, so the grants are looked up on every call (through the
     /// node's <see cref="ActorCache"/>, which is cheap) rather than kept, and a revoked grant or a sign-out
@@ -42,10 +48,33 @@ public sealed class UiSession(AuthenticationStateProvider authentication, IServi
         await work(scope.ServiceProvider);
     }
 
+    /// <summary>The audit entry of something done on a page, with the session's client address.</summary>
+    public AuditRecord Record(Actor actor, string method, string path, string? entity = null, string? summary = null) =>
+        new(actor.UserId, actor.UserName, ClientAddress, method, path, StatusCodes.Status200OK, entity, summary);
+
     /// <summary>
-    /// Records a change made through the UI in the hash-chained audit log, as the API's audit middleware
-    /// does for a request: a page's action is not an HTTP request of its own, so it must say so itself.
+    /// Records something done through the UI that changes nothing in the database (an audited read) in the
+    /// hash-chained audit log. A change goes through <see cref="ChangeAsync{T}"/> instead, which commits its entry with it.
     /// </summary>
     public Task AuditAsync(Actor actor, string method, string path, string? entity, string summary) =>
-        audit.AppendAsync(new AuditRecord(actor.UserId, actor.UserName, null, method, path, StatusCodes.Status200OK, entity, summary));
+        audit.AppendAsync(Record(actor, method, path, entity, summary));
+
+    /// <summary>
+    /// Runs a page's change in one transaction with its audit entry, as the API's report intake does: either both
+    /// are committed or neither. The work's services join the transaction (<see cref="Transactions.BeginOrJoinTransactionAsync"/>);
+    /// <paramref name="note"/> says what to record of the result, or null for a result that changed nothing (a refused form).
+    /// </summary>
+    public async Task<T> ChangeAsync<T>(Actor actor, string path, Func<IServiceProvider, Task<T>> work, Func<T, Kernel.AuditNote?> note)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var result = await work(scope.ServiceProvider);
+        if (note(result) is { } n)
+        {
+            await AuditLog.AppendInTransactionAsync(db, [Record(actor, "POST", path, n.Entity, n.Summary)], time.GetUtcNow(), default);
+        }
+        await tx.CommitAsync();
+        return result;
+    }
 }
