@@ -29,7 +29,8 @@ public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<Cas
 /// that writes, so its cache stays warm instead of being read back from the file for every batch.
 /// </para>
 /// </summary>
-public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex openCases, TimeProvider time, ILogger<ReportWriter> logger) : BackgroundService
+public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex openCases, TimeProvider time, ILogger<ReportWriter> logger,
+    WebhookOutboxInterceptor outbox) : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -202,7 +203,7 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
 
         await tx.CommitAsync(ct);
         openCases.Apply(cases.Select(OpenCaseRow.Of));
-        if (deliveries.Count > 0) WebhookOutboxInterceptor.NotifyCommitted();
+        if (deliveries.Count > 0) outbox.NotifyCommitted();
     }
 
     /// <summary>

@@ -13,16 +13,19 @@ public static class PersistenceServices
     {
         services.AddSingleton(settings);
         services.AddSingleton<Access.AccessRevisionInterceptor>();
+        services.AddSingleton<Webhooks.WebhookOutboxInterceptor>();
         switch (settings.Provider)
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextPool<SqliteOneGridDbContext>((sp, o) =>
-                    ConfigureSqlite(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>()));
+                    ConfigureSqlite(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>(),
+                        sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<SqliteOneGridDbContext>());
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresOneGridDbContext>((sp, o) =>
-                    ConfigurePostgres(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>()));
+                    ConfigurePostgres(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>(),
+                        sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<PostgresOneGridDbContext>());
                 break;
         }
@@ -39,18 +42,23 @@ public static class PersistenceServices
         _ => throw new ArgumentOutOfRangeException(nameof(settings)),
     };
 
-    /// <summary>Without a host (CLI, design time) the access revision is still stamped; no cache listens.</summary>
-    internal static T ConfigureSqlite<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null) where T : DbContextOptionsBuilder
+    /// <summary>
+    /// The interceptors are the host's (they tell its caches and sender what it committed); without a host (CLI,
+    /// design time) the access revision is still stamped and deliveries still written, with nobody listening.
+    /// </summary>
+    internal static T ConfigureSqlite<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null,
+        Webhooks.WebhookOutboxInterceptor? outbox = null) where T : DbContextOptionsBuilder
     {
-        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas(), Webhooks.WebhookOutboxInterceptor.Instance,
-            access ?? new Access.AccessRevisionInterceptor());
+        builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas(),
+            outbox ?? new Webhooks.WebhookOutboxInterceptor(), access ?? new Access.AccessRevisionInterceptor());
         return builder;
     }
 
-    internal static T ConfigurePostgres<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null) where T : DbContextOptionsBuilder
+    internal static T ConfigurePostgres<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null,
+        Webhooks.WebhookOutboxInterceptor? outbox = null) where T : DbContextOptionsBuilder
     {
-        builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(Webhooks.WebhookOutboxInterceptor.Instance,
-            access ?? new Access.AccessRevisionInterceptor());
+        builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(
+            outbox ?? new Webhooks.WebhookOutboxInterceptor(), access ?? new Access.AccessRevisionInterceptor());
         return builder;
     }
 

@@ -10,14 +10,13 @@ namespace OneGrid.Webhooks;
 /// The outbox: whenever a SaveChanges adds case timeline entries, the deliveries they call for are added to
 /// the same SaveChanges — hence the same transaction. A committed change always has its deliveries (none lost
 /// on a crash: they wait in the table), a rolled-back change has none. Added to every context by the
-/// persistence set-up, so no writer of case events can forget it.
+/// persistence set-up, so no writer of case events can forget it. One per host (a singleton), so two hosts in one
+/// process wake each other's senders only through the database, as two nodes do.
 /// </summary>
 public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor
 {
-    public static readonly WebhookOutboxInterceptor Instance = new();
-
-    /// <summary>Raised once deliveries were committed on this node, so the sender need not wait for its next poll.</summary>
-    internal static event Action? Committed;
+    /// <summary>Raised once deliveries were committed through this host's contexts, so its sender need not wait for its next poll.</summary>
+    public event Action? Committed;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -116,7 +115,7 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor
     }
 
     /// <summary>For writers that add deliveries without SaveChanges (report intake): call once they are committed.</summary>
-    internal static void NotifyCommitted() => Committed?.Invoke();
+    internal void NotifyCommitted() => Committed?.Invoke();
 
     protected override void OnCommitted() => Committed?.Invoke();
 }

@@ -19,10 +19,12 @@ public sealed class WebhookSender : PeriodicWork
     private readonly StartupState _startup;
     private readonly IOptions<WebhookOptions> _options;
     private readonly ILogger<WebhookSender> _logger;
+    private readonly WebhookOutboxInterceptor _outbox;
 
     public WebhookSender(IServiceScopeFactory scopes, StartupState startup, IOptions<WebhookOptions> options, TimeProvider time,
-        ILogger<WebhookSender> logger) : base(scopes, startup, time, logger)
+        ILogger<WebhookSender> logger, WebhookOutboxInterceptor outbox) : base(scopes, startup, time, logger)
     {
+        _outbox = outbox;
         _scopes = scopes;
         _startup = startup;
         _options = options;
@@ -41,14 +43,14 @@ public sealed class WebhookSender : PeriodicWork
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         void Wake() => _wake.Writer.TryWrite(true);
-        WebhookOutboxInterceptor.Committed += Wake;
+        _outbox.Committed += Wake;
         try
         {
             await Task.WhenAll(base.ExecuteAsync(stoppingToken), WakeLoopAsync(stoppingToken));
         }
         finally
         {
-            WebhookOutboxInterceptor.Committed -= Wake;
+            _outbox.Committed -= Wake;
         }
     }
 
