@@ -26,6 +26,7 @@ internal static class ApiKeyEndpoints
         HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写密钥名称", "The name is required");
+        if (InputText.Refuse("name", body.Name) is { } control) return control;
         if (body.Grants is not { Count: > 0 }) return Problems.InvalidField("grants", "请至少授予一项权限", "At least one grant is required");
         var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants, actor, db, ct);
         if (problem is not null) return problem;

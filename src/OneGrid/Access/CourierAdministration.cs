@@ -15,6 +15,10 @@ public static class CourierAdministration
         OneGridDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写姓名", "The name is required");
+        if ((InputText.Refuse("name", body.Name) ?? InputText.Refuse("company", body.Company) ?? InputText.Refuse("station", body.Station)) is { } control)
+        {
+            return control;
+        }
         var phone = body.Phone?.Trim() ?? "";
         if (phone.Length is < 5 or > 20 || !phone.All(ch => char.IsAsciiDigit(ch) || ch is '+' or '-' or ' '))
         {

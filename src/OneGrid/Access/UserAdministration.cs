@@ -42,6 +42,7 @@ public static class UserAdministration
         if (string.IsNullOrWhiteSpace(body?.UserName)) return Problems.InvalidField("userName", "请填写用户名", "The userName is required");
         if (string.IsNullOrWhiteSpace(body.DisplayName)) return Problems.InvalidField("displayName", "请填写姓名", "The displayName is required");
         if (string.IsNullOrEmpty(body.Password)) return Problems.InvalidField("password", "请填写密码", "The password is required");
+        if ((InputText.Refuse("userName", body.UserName) ?? InputText.Refuse("displayName", body.DisplayName)) is { } control) return control;
         var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants ?? [], actor, db, ct);
         if (problem is not null) return problem;
 

@@ -453,11 +453,13 @@ public static partial class CatalogAdminEndpoints
             {
                 Add("name", "须填写中文名称（最多 100 字）", "A Chinese name (at most 100 characters) is required");
             }
+            if (InputText.Fault("name", name) is { } control) Add("name", control.Zh, control.En);
         }
 
         public void NameEn(string? name)
         {
             if (name is not null && name.Trim().Length > 100) Add("nameEn", "英文名称最多 100 字", "The English name is at most 100 characters");
+            if (InputText.Fault("nameEn", name) is { } control) Add("nameEn", control.Zh, control.En);
         }
 
         public ProblemHttpResult ToProblem() =>

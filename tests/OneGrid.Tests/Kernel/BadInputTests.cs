@@ -107,6 +107,23 @@ public abstract class BadInputTests(HostFixture host)
     }
 
     [Fact]
+    public async Task Names_in_administration_forms_refuse_control_characters_naming_the_field()
+    {
+        using var admin = await host.ClientAsAsync("admin");
+        var grants = new[] { new { role = "street-dispatcher", unitCode = "330108001" } };
+        async Task Refused(Task<HttpResponseMessage> send, string field)
+        {
+            using var response = await send;
+            var problem = await Problem(response, HttpStatusCode.BadRequest);
+            Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+        }
+        await Refused(admin.PostAsJsonAsync("/api/v1/api-keys", new { name = "热线\u0007", grants }), "name");
+        await Refused(admin.PostAsJsonAsync("/api/v1/users", new { userName = "ctl" + Guid.NewGuid().ToString("N")[..6], displayName = "张\u0000三",
+            password = "Passw0rd!x", grants }), "displayName");
+        await Refused(admin.PostAsJsonAsync("/api/v1/couriers", new { name = "骑手\u001B", phone = "13912345678", streetCodes = new[] { "330108001" } }), "name");
+    }
+
+    [Fact]
     public async Task A_long_description_reads_back_whole_and_a_list_carries_a_named_excerpt()
     {
         var marker = "长描述" + Guid.NewGuid().ToString("N")[..8];
