@@ -190,11 +190,8 @@ public sealed class AuditCheckpoints(Hosting.HostKey hostKey, TimeProvider time)
             Ok = v.Ok && problem is null, Problem = v.Problem ?? problem, FirstBrokenId = v.FirstBrokenId ?? brokenId,
             Checkpoints = checkpoints.Count, LastCheckpointEntryId = last?.EntryId, LastCheckpointAt = last?.At,
         };
-        for (var i = 0; i < checkpoints.Count; i++)
-        {
-            if (checkpoints[i].Id != i + 1 || !IsValid(checkpoints[i]))
-                return With(new AuditVerification(false, 0, null, null), "checkpoint-invalid");
-        }
+        // The entry named by the first checkpoint out of sequence or with a signature that does not hold.
+        var forged = checkpoints.Where((c, i) => c.Id != i + 1 || !IsValid(c)).Select(c => (long?)c.EntryId).FirstOrDefault();
         var anchors = checkpoints.GroupBy(c => c.EntryId).ToDictionary(g => g.Key, g => g.Select(c => c.EntryHash).ToList());
         long? recomputedAt = null;
         async IAsyncEnumerable<AuditEntry> Watched()
@@ -207,6 +204,8 @@ public sealed class AuditCheckpoints(Hosting.HostKey hostKey, TimeProvider time)
         }
         var chain = await AuditChain.VerifyAsync(Watched(), ct);
         if (!chain.Ok) return With(chain, "broken");
+        // A checkpoint that does not hold anchors nothing: say so before judging the chain by the others.
+        if (forged is not null) return With(chain, "checkpoint-invalid", forged);
         if (recomputedAt is { } at) return With(chain, "recomputed", at);
         if (last is not null && last.EntryId > chain.Entries) return With(chain, "truncated", chain.Entries + 1);
         return With(chain, null);

@@ -206,6 +206,11 @@ public sealed class CasePageTests(BrowserFixture host)
         var detail = (await district.GetFromJsonAsync<JsonObject>("/api/v1/cases/" + number))!;
         Assert.Equal("Closed", (string?)detail["case"]!["state"]);
         Assert.Equal(2, detail["attachments"]!.AsArray().Count);
+        using var admin = await host.ClientAsAsync("admin");
+        var entity = Uri.EscapeDataString($"cases/{(long)detail["case"]!["id"]!}");
+        var entries = (await admin.GetFromJsonAsync<JsonObject>($"/api/v1/audit?entity={entity}&limit=1000"))!["items"]!.AsArray();
+        var verified = Assert.Single(entries, e => (string?)e!["path"] == $"/cases/{number}/verify")!;
+        Assert.Equal("127.0.0.1", (string?)verified["ip"]); // the browser's address, taken when its circuit started
     }
 
     [Fact]
