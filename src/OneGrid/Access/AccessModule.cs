@@ -92,6 +92,7 @@ public static class AccessModule
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorAccessor>());
         services.AddSingleton<CourierCodes>();
         services.AddSingleton<AnonymousLimiter>();
+        services.AddSingleton<LoginLimiter>();
         services.AddSingleton<ActorCache>();
         services.AddSingleton<IStartupTask, DemoAccounts>();
         services.AddSingleton<AuditLog>();
@@ -101,13 +102,10 @@ public static class AccessModule
         {
             o.AddPolicy(AccessRateLimits.Login, context =>
             {
-                var options = context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter("login:" + ClientAddress(context), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.LoginPermitLimit,
-                    Window = TimeSpan.FromSeconds(options.LoginWindowSeconds),
-                    QueueLimit = 0,
-                });
+                // Shared with the sign-in page (LoginLimiter), so a password guesser gains nothing by switching doors.
+                var address = ClientAddress(context);
+                var shared = context.RequestServices.GetRequiredService<LoginLimiter>();
+                return RateLimitPartition.Get("login:" + address, _ => shared.For(address));
             });
             o.AddPolicy(AccessRateLimits.Anonymous, context =>
             {
