@@ -83,6 +83,5 @@ public static class OidcSignIn
             .ExcludeFromDescription();
     }
 
-    private static string LocalOnly(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+    internal static string LocalOnly(string? url) => LocalUrls.IsLocal(url) ? url! : "/";
 }

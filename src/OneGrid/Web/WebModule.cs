@@ -54,11 +54,6 @@ public static class WebModule
         }).ExcludeFromDescription();
     }
 
-    /// <summary>
-    /// Only same-site paths: a redirect parameter must not send people elsewhere. No control characters either:
-    /// browsers drop a tab or newline from a URL, so "/\t/evil.example" would arrive as "//evil.example".
-    /// </summary>
-    public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
-        && !url.Any(char.IsControl);
+    /// <summary>Only same-site paths: a redirect parameter must not send people elsewhere.</summary>
+    public static bool IsLocal(string? url) => Kernel.LocalUrls.IsLocal(url);
 }

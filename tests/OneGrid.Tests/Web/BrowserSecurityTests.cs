@@ -145,7 +145,12 @@ public sealed class BrowserSecurityTests(SqliteHostFixture host) : IClassFixture
     [InlineData("/\\evil.example", false)]
     [InlineData("evil.example", false)]
     [InlineData("", false)]
-    public void Only_plain_local_paths_count_as_local(string url, bool local) => Assert.Equal(local, WebModule.IsLocal(url));
+    public void Only_plain_local_paths_count_as_local(string url, bool local)
+    {
+        Assert.Equal(local, WebModule.IsLocal(url));
+        // The single sign-on return path follows the same rule (it ends in LocalRedirect, which throws on the rest).
+        Assert.Equal(local ? url : "/", OneGrid.Access.OidcSignIn.LocalOnly(url));
+    }
 
     [Fact]
     public async Task Over_HTTPS_the_session_antiforgery_and_language_cookies_are_Secure_and_over_HTTP_not()
