@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using OneGrid.Hosting;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
@@ -37,6 +36,9 @@ public static class AccessRateLimits
 
 public static class AccessModule
 {
+    /// <summary>The session cookie of people signed in through the pages or <c>login?useCookies=true</c>.</summary>
+    public const string SessionCookieName = "onegrid.auth";
+
     public static IServiceCollection AddAccessModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
@@ -69,8 +71,10 @@ public static class AccessModule
         authentication.AddIdentityCookies();
         services.ConfigureApplicationCookie(o =>
         {
-            o.Cookie.Name = "onegrid.auth";
+            o.Cookie.Name = SessionCookieName;
             o.Cookie.HttpOnly = true;
+            // Secure whenever the request came over HTTPS (behind a TLS-terminating proxy, configure forwarded headers).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             // Lax keeps the cookie off cross-site POSTs, the CSRF vector for a cookie-authenticated API.
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
@@ -92,6 +96,7 @@ public static class AccessModule
         services.AddScoped<IActorAccessor>(sp => sp.GetRequiredService<ActorAccessor>());
         services.AddSingleton<CourierCodes>();
         services.AddSingleton<AnonymousLimiter>();
+        services.AddSingleton<LoginLimiter>();
         services.AddSingleton<ActorCache>();
         services.AddSingleton<IStartupTask, DemoAccounts>();
         services.AddSingleton<AuditLog>();
@@ -104,13 +109,10 @@ public static class AccessModule
         {
             o.AddPolicy(AccessRateLimits.Login, context =>
             {
-                var options = context.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter("login:" + ClientAddress(context), _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.LoginPermitLimit,
-                    Window = TimeSpan.FromSeconds(options.LoginWindowSeconds),
-                    QueueLimit = 0,
-                });
+                // Shared with the sign-in page (LoginLimiter), so a password guesser gains nothing by switching doors.
+                var address = ClientAddress(context);
+                var shared = context.RequestServices.GetRequiredService<LoginLimiter>();
+                return RateLimitPartition.Get("login:" + address, _ => shared.For(address));
             });
             o.AddPolicy(AccessRateLimits.Anonymous, context =>
             {

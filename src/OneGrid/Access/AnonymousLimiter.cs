@@ -4,24 +4,22 @@ using Microsoft.Extensions.Options;
 namespace OneGrid.Access;
 
 /// <summary>
-/// The per-client-IP budget of anonymous callers (<see cref="AccessOptions.AnonymousPermitLimit"/> per
-/// <see cref="AccessOptions.AnonymousWindowSeconds"/>), as one counter per address shared by every door:
-/// the <see cref="AccessRateLimits.Anonymous"/> endpoint policy (POST /api/v1/reports) and the report page,
-/// whose submissions are not HTTP requests of their own. A client cannot double its budget by switching
-/// between the API and the page.
+/// A per-client-IP budget as one counter per address that every door shares: an endpoint policy holds it through
+/// <see cref="For"/>, and a page whose submissions the endpoint policies cannot see (a circuit's events, a static
+/// page's form handler) takes its permits with <see cref="TryAcquire"/>. A client cannot double its budget by
+/// switching between the API and the page.
 /// </summary>
-public sealed class AnonymousLimiter : IDisposable
+public abstract class AddressLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public AnonymousLimiter(IOptions<AccessOptions> options)
+    protected AddressLimiter(int permitLimit, int windowSeconds)
     {
-        var o = options.Value;
         _limiter = PartitionedRateLimiter.Create<string, string>(address => RateLimitPartition.GetFixedWindowLimiter(address,
             _ => new FixedWindowRateLimiterOptions
             {
-                PermitLimit = o.AnonymousPermitLimit,
-                Window = TimeSpan.FromSeconds(o.AnonymousWindowSeconds),
+                PermitLimit = permitLimit,
+                Window = TimeSpan.FromSeconds(windowSeconds),
                 QueueLimit = 0,
             }));
     }
@@ -40,7 +38,11 @@ public sealed class AnonymousLimiter : IDisposable
     /// </summary>
     internal RateLimiter For(string clientAddress) => new View(_limiter, clientAddress);
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private sealed class View(PartitionedRateLimiter<string> shared, string key) : RateLimiter
     {
@@ -55,3 +57,17 @@ public sealed class AnonymousLimiter : IDisposable
             shared.AcquireAsync(key, permitCount, cancellationToken);
     }
 }
+
+/// <summary>
+/// Anonymous callers' budget (<see cref="AccessOptions.AnonymousPermitLimit"/> per <see cref="AccessOptions.AnonymousWindowSeconds"/>):
+/// the <see cref="AccessRateLimits.Anonymous"/> endpoint policy (POST /api/v1/reports) and the report page.
+/// </summary>
+public sealed class AnonymousLimiter(IOptions<AccessOptions> options)
+    : AddressLimiter(options.Value.AnonymousPermitLimit, options.Value.AnonymousWindowSeconds);
+
+/// <summary>
+/// Sign-in attempts (<see cref="AccessOptions.LoginPermitLimit"/> per <see cref="AccessOptions.LoginWindowSeconds"/>):
+/// the <see cref="AccessRateLimits.Login"/> endpoint policy (API login and token refresh) and the sign-in page.
+/// </summary>
+public sealed class LoginLimiter(IOptions<AccessOptions> options)
+    : AddressLimiter(options.Value.LoginPermitLimit, options.Value.LoginWindowSeconds);

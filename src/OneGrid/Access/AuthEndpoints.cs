@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -32,7 +31,6 @@ internal static class AuthEndpoints
             .WithSummary("Sign in with username and password: a bearer token, or with ?useCookies=true the session cookie.")
             .Produces<AccessTokenResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status423Locked)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         auth.MapPost("/refresh", Refresh)
             .RequireRateLimiting(AccessRateLimits.Login)
@@ -54,7 +52,7 @@ internal static class AuthEndpoints
     }
 
     internal static async Task<IResult> Login(LoginRequest? body, bool? useCookies, bool? persistent,
-        SignInManager<OneGridUser> signIn, OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
+        SignInManager<OneGridUser> signIn, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Username))
         {
@@ -68,30 +66,20 @@ internal static class AuthEndpoints
         signIn.AuthenticationScheme = useCookies == true ? IdentityConstants.ApplicationScheme : IdentityConstants.BearerScheme;
         // Noted before signing in: the bearer handler writes the response during the sign-in itself.
         AuditTrail.Note(http, "users/" + userName, $"sign-in ({(useCookies == true ? "cookie" : "bearer")})");
-        var result = await signIn.PasswordSignInAsync(userName, body.Password, persistent ?? false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var (succeeded, user) = await PasswordSignIn.TryAsync(http, signIn, userName, body.Password, persistent ?? false);
+        if (succeeded)
         {
             if (useCookies != true)
             {
                 // The bearer handler has written { tokenType, accessToken, expiresIn, refreshToken } already.
                 return TypedResults.Empty;
             }
-            var user = await signIn.UserManager.FindByNameAsync(userName);
             return TypedResults.Ok(await DescribeUserAsync(user!, db, ct));
         }
-        if (result.IsLockedOut)
-        {
-            var user = await signIn.UserManager.FindByNameAsync(userName);
-            var until = user?.LockoutEnd ?? time.GetUtcNow().AddMinutes(15);
-            var seconds = Math.Max(1, (int)Math.Ceiling((until - time.GetUtcNow()).TotalSeconds));
-            return new RetryAfterResult(seconds, Problems.Create(StatusCodes.Status423Locked, "account-locked", "账号已被暂时锁定", "The account is locked",
-                Text.Pick($"连续多次密码错误，账号已锁定，请在 {Math.Ceiling(seconds / 60.0)} 分钟后再试。",
-                    $"Too many failed sign-ins: the account is locked. Try again in {Math.Ceiling(seconds / 60.0)} min."),
-                new Dictionary<string, object?> { ["lockedUntil"] = until, ["retryAfterSeconds"] = seconds }));
-        }
+        // A locked account gets this same answer: a different one would tell a guesser the account exists.
         return Problems.Create(StatusCodes.Status401Unauthorized, "wrong-credentials", "用户名或密码错误", "Wrong username or password",
-            Text.Pick("请检查用户名和密码；连续 5 次错误后账号将锁定 15 分钟。",
-                "Check the username and password; 5 failures in a row lock the account for 15 minutes."));
+            Text.Pick("请检查用户名和密码；连续 5 次错误后账号将锁定 15 分钟，锁定期间无法登录。",
+                "Check the username and password; 5 failures in a row lock the account for 15 minutes, during which it cannot sign in."));
     }
 
     internal static async Task<IResult> Refresh(RefreshRequest? body, SignInManager<OneGridUser> signIn,
@@ -165,15 +153,5 @@ internal static class AuthEndpoints
         var messages = result.Errors.Select(e => e.Description).ToArray();
         return Problems.BadRequest("invalid-request", "请求参数无效", "The request is invalid", string.Join(" ", messages),
             new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = messages } });
-    }
-}
-
-/// <summary>Adds Retry-After to a problem (lock-out), as the rate limiter does for 429.</summary>
-internal sealed class RetryAfterResult(int seconds, IResult inner) : IResult
-{
-    public Task ExecuteAsync(HttpContext httpContext)
-    {
-        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return inner.ExecuteAsync(httpContext);
     }
 }

@@ -14,6 +14,9 @@ namespace OneGrid.Access;
 /// </summary>
 public static class OidcSignIn
 {
+    /// <summary>Where the identity provider returns the browser, by a cross-site form post (response_mode=form_post).</summary>
+    public const string CallbackPath = "/api/v1/auth/oidc/callback";
+
     public const string ConfigurationSection = "Authentication:Oidc";
 
     public static bool IsConfigured(IConfiguration configuration) =>
@@ -31,7 +34,7 @@ public static class OidcSignIn
             o.ResponseType = "code";
             o.UsePkce = true;
             o.SignInScheme = IdentityConstants.ExternalScheme;
-            o.CallbackPath = "/api/v1/auth/oidc/callback";
+            o.CallbackPath = CallbackPath;
             o.RequireHttpsMetadata = section.GetValue("RequireHttpsMetadata", true);
             o.Scope.Add("profile");
         });
@@ -80,6 +83,5 @@ public static class OidcSignIn
             .ExcludeFromDescription();
     }
 
-    private static string LocalOnly(string? url) =>
-        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\')) ? url : "/";
+    internal static string LocalOnly(string? url) => LocalUrls.IsLocal(url) ? url! : "/";
 }

@@ -74,6 +74,8 @@ public static class OneGridApp
         configure?.Invoke(builder);
         var app = builder.Build();
 
+        // First, so error pages and problems carry the headers too.
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization(new RequestLocalizationOptions
@@ -82,6 +84,8 @@ public static class OneGridApp
             SupportedCultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
             SupportedUICultures = [new CultureInfo("zh-CN"), new CultureInfo("en")],
         });
+        // Before anything acts on a write: a cross-site one never reaches sign-in, antiforgery or a handler.
+        app.UseMiddleware<CrossOriginWriteGuard>();
 
         // Until start-up work is done the database may be unmigrated: answer 503, not half-truths.
         app.Use(async (context, next) =>

@@ -14,6 +14,8 @@ public static class WebModule
     {
         services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section);
         services.AddRazorComponents().AddInteractiveServerComponents();
+        // The antiforgery cookie defaults to never Secure; like the session cookie it is Secure over HTTPS.
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddLocalization();
         services.AddCascadingAuthenticationState();
         services.AddScoped<UiSession>();
@@ -36,7 +38,11 @@ public static class WebModule
             var culture = c == "en" ? "en" : "zh-CN";
             http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false });
+                new CookieOptions
+                {
+                    Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax, HttpOnly = false,
+                    Secure = http.Request.IsHttps,
+                });
             return Results.LocalRedirect(IsLocal(redirect) ? redirect! : "/");
         }).ExcludeFromDescription();
 
@@ -49,6 +55,5 @@ public static class WebModule
     }
 
     /// <summary>Only same-site paths: a redirect parameter must not send people elsewhere.</summary>
-    public static bool IsLocal(string? url) =>
-        !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
+    public static bool IsLocal(string? url) => Kernel.LocalUrls.IsLocal(url);
 }

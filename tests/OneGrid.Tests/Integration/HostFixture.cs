@@ -36,9 +36,9 @@ public abstract class HostFixture : IAsyncLifetime
 
     /// <summary>Starts a host and waits until /healthz says it is ready.</summary>
     public static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dataDirectory, DatabaseSettings database, bool demo = true,
-        IReadOnlyDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null)
+        IReadOnlyDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null, string urls = "http://127.0.0.1:0")
     {
-        var settings = new HostSettings { DataDirectory = dataDirectory, Database = database, Demo = demo, Urls = "http://127.0.0.1:0" };
+        var settings = new HostSettings { DataDirectory = dataDirectory, Database = database, Demo = demo, Urls = urls };
         var app = OneGridApp.Build(settings, configure: b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -47,7 +47,7 @@ public abstract class HostFixture : IAsyncLifetime
             services?.Invoke(b.Services);
         });
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal));
         var client = new HttpClient { BaseAddress = new Uri(address) };
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)

@@ -32,8 +32,11 @@ public sealed class ShellPageTests(BrowserFixture host)
         await page.Locator("#username").FillAsync("street");
         await page.Locator("#password").FillAsync("not-the-password");
         await page.GetByTestId("signin-submit").ClickAsync();
-        await Expect(page.GetByTestId("signin-error")).ToHaveTextAsync("用户名或密码不正确。");
+        await Expect(page.GetByTestId("signin-error")).ToHaveTextAsync("用户名或密码不正确。连续 5 次错误后账号将锁定 15 分钟，锁定期间无法登录。");
         await Expect(page.GetByTestId("signin-link")).ToBeVisibleAsync();
+        // The page that says so does not carry the typed password anywhere.
+        await Expect(page.Locator("#password")).ToHaveValueAsync("");
+        Assert.DoesNotContain("not-the-password", await page.ContentAsync());
     }
 
     [Fact]

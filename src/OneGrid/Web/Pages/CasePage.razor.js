@@ -1,5 +1,7 @@
 // The case page's map: the case's community grids on a plain background (or tiles when Web:TileUrl is set),
 // the case's own grid highlighted, a marker at the reported point.
+import { textNode } from '/js/text.js';
+
 const maps = new WeakMap();
 
 export async function drawCaseMap(element, o) {
@@ -23,7 +25,7 @@ export async function drawCaseMap(element, o) {
                     ? { color: '#c8102e', weight: 3, fillColor: '#c8102e', fillOpacity: 0.12 }
                     : { color: '#616e7c', weight: 1, fillColor: '#ffffff', fillOpacity: 0.5 },
                 onEachFeature: (f, l) => {
-                    l.bindTooltip(f.properties.name);
+                    l.bindTooltip(textNode(f.properties.name));
                     if (f.properties.code === o.gridCode) focus = l;
                 },
             }).addTo(layer);
@@ -32,7 +34,7 @@ export async function drawCaseMap(element, o) {
         console.warn('grid polygons not loaded', e);
     }
     L.circleMarker([o.lat, o.lon], { radius: 8, color: '#fff', weight: 2, fillColor: '#1565c0', fillOpacity: 1 })
-        .bindTooltip(o.label, { permanent: false }).addTo(layer);
+        .bindTooltip(textNode(o.label), { permanent: false }).addTo(layer);
     if (focus) map.fitBounds(focus.getBounds().pad(0.3));
     element.dataset.drawn = focus ? 'grid' : 'point';
 }

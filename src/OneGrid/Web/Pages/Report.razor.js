@@ -1,5 +1,7 @@
 // The report page's map: the district and its streets on a plain background (tiles only when configured),
 // a tap (or the browser's location) chooses the point, which the page resolves to its grid on the server.
+import { textNode } from '/js/text.js';
+
 let map, marker, streets, dotnet;
 
 export function init(element, ref, geojson, tileUrl, tileAttribution) {
@@ -11,7 +13,7 @@ export function init(element, ref, geojson, tileUrl, tileAttribution) {
       ? { color: '#c8102e', weight: 3, fill: false }
       : { color: '#1565c0', weight: 1.5, fillColor: '#1565c0', fillOpacity: 0.06 },
     onEachFeature: (f, layer) => {
-      if (f.properties.level !== 'district') layer.bindTooltip(f.properties.name, { sticky: true, direction: 'top' });
+      if (f.properties.level !== 'district') layer.bindTooltip(textNode(f.properties.name), { sticky: true, direction: 'top' });
     },
   }).addTo(map);
   const bounds = streets.getBounds();

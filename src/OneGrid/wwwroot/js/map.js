@@ -4,6 +4,7 @@
 // from GET /api/v1/units/{code}/children.geojson; zoom out, the "up" button or the breadcrumb to go back.
 // Open cases are circle markers coloured by state, with a popup linking to the case page.
 /* global L */
+import { textNode } from './text.js';
 
 const LEVEL_STYLE = {
   city: { color: '#9c0c24', weight: 3, fillOpacity: 0.03 },
@@ -140,7 +141,7 @@ class TerritoryMap {
       style: (f) => ({ ...styleOf(f.properties.level, active), className: `og-unit og-unit-${f.properties.level} og-unit-${f.properties.code}` }),
       onEachFeature: (f, layer) => {
         f.properties.label = label(f);
-        layer.bindTooltip(f.properties.label, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
+        layer.bindTooltip(textNode(f.properties.label), { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
         layer.on('click', () => this.onUnitClick(f, layer));
         layer.on('mouseover', () => layer.setStyle({ weight: (LEVEL_STYLE[f.properties.level] || LEVEL_STYLE.grid).weight + 1.5 }));
         layer.on('mouseout', () => layer.setStyle({ weight: (LEVEL_STYLE[f.properties.level] || LEVEL_STYLE.grid).weight }));
@@ -208,7 +209,7 @@ class TerritoryMap {
     const labels = level.features.length <= MAX_PERMANENT_LABELS;
     level.layer.eachLayer((l) => {
       l.setStyle(styleOf(l.feature.properties.level, true));
-      l.bindTooltip(l.feature.properties.label || l.feature.properties.name, { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
+      l.bindTooltip(textNode(l.feature.properties.label || l.feature.properties.name), { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
     });
   }
 
