@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 using OneGrid.Kernel;
 using OneGrid.Territory;
 
@@ -124,6 +125,22 @@ public static class AdminScope
         var any = Expression.Call(typeof(Enumerable), nameof(Enumerable.Any), [typeof(TGrant)], grants);
         var all = Expression.Call(typeof(Enumerable), nameof(Enumerable.All), [typeof(TGrant)], grants, Expression.Lambda<Func<TGrant, bool>>(inScope, g));
         return rows.Where(Expression.Lambda<Func<THolder, bool>>(Expression.AndAlso(any, all), holder));
+    }
+
+    /// <summary>
+    /// The audit entries the actor may read: all for the city administrator; for another administrator those
+    /// made by the accounts and API keys it manages (itself included), i.e. by the people of its subtree.
+    /// Entries of residents, couriers and staff above the subtree are the city administrator's to read.
+    /// </summary>
+    public static async Task<IQueryable<AuditEntry>> AuditVisibleToAsync(IQueryable<AuditEntry> entries, Actor actor, TerritoryIndex territory,
+        Persistence.OneGridDbContext db, CancellationToken ct)
+    {
+        if (actor.IsCityAdmin(territory)) return entries;
+        var users = db.Users.AsNoTracking().ManagedBy(actor, territory).Select(u => u.Id);
+        var keys = (await db.ApiKeys.AsNoTracking().ManagedBy(actor, territory).Select(k => k.Id).ToListAsync(ct))
+            .Select(id => Actor.ApiKeyIdPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var self = actor.UserId;
+        return entries.Where(e => e.ActorId != null && (users.Contains(e.ActorId) || keys.Contains(e.ActorId) || e.ActorId == self));
     }
 
     /// <summary>The endpoint needs the capability: 401 anonymous, 403 when the actor is no administrator or not a city-wide one.</summary>

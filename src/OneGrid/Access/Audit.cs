@@ -279,19 +279,21 @@ internal static class AuditEndpoints
     {
         app.MapGet("/api/v1/audit/verify", async (OneGridDbContext db, CancellationToken ct) =>
                 TypedResults.Ok(await AuditChain.VerifyAsync(db.Set<AuditEntry>().AsNoTracking().OrderBy(e => e.Id).AsAsyncEnumerable(), ct)))
-            .RequireRoles(Role.Admin)
+            .RequireAdmin(AdminCapability.AuditChain)
             .WithTags("Access")
             .WithName("VerifyAudit")
             .WithSummary("Checks the audit log's hash chain: ok, the number of entries, the first broken entry if any, and the head hash to keep elsewhere.");
 
-        app.MapGet("/api/v1/audit", async (long? after, int? limit, OneGridDbContext db, CancellationToken ct) =>
+        app.MapGet("/api/v1/audit", async (long? after, int? limit, Actor actor, Territory.TerritoryIndexHolder territory, OneGridDbContext db,
+                CancellationToken ct) =>
             {
                 var take = Math.Clamp(limit ?? 100, 1, 1000);
                 var from = after ?? 0;
-                var items = await db.Set<AuditEntry>().AsNoTracking().Where(e => e.Id > from).OrderBy(e => e.Id).Take(take).ToListAsync(ct);
+                var entries = await AdminScope.AuditVisibleToAsync(db.Set<AuditEntry>().AsNoTracking(), actor, territory.Current, db, ct);
+                var items = await entries.Where(e => e.Id > from).OrderBy(e => e.Id).Take(take).ToListAsync(ct);
                 return TypedResults.Ok(new { items });
             })
-            .RequireRoles(Role.Admin)
+            .RequireAdmin(AdminCapability.Audit)
             .WithTags("Access")
             .WithName("ListAudit")
             .WithSummary("Audit entries in order, after an id (administrators).");
