@@ -66,11 +66,13 @@ public static class AdminScope
     public static bool AdministersUnit(this Actor actor, string unitCode) => actor.Reaches(unitCode, Role.Admin);
 
     /// <summary>
-    /// Whether the actor administers the whole territory: an admin grant reaching every root unit. Before any
-    /// territory is imported there is nothing to bound an administrator by, so every administrator is.
+    /// Whether the actor is a city administrator: an admin grant on a root of the territory tree (a unit without
+    /// parent, the city) or above it. Importing a second city adds a second root without demoting the first city's
+    /// administrator; only a city administrator can give a grant on a root, and only on its own. Before any
+    /// territory is imported there is nothing to bound an administrator by, so every administrator is one.
     /// </summary>
     public static bool IsCityAdmin(this Actor actor, IReadOnlyList<string> rootCodes) =>
-        actor.IsAdmin() && (rootCodes.Count == 0 || rootCodes.All(actor.AdministersUnit));
+        actor.IsAdmin() && (rootCodes.Count == 0 || rootCodes.Any(actor.AdministersUnit));
 
     public static bool IsCityAdmin(this Actor actor, TerritoryIndex territory) => actor.IsCityAdmin(territory.RootCodes);
 
