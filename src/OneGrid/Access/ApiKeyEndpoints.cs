@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
+using OneGrid.Territory;
 
 namespace OneGrid.Access;
 
@@ -15,7 +16,7 @@ internal static class ApiKeyEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var keys = app.MapGroup("/api/v1/api-keys").WithTags("Access").RequireRoles(Role.Admin);
+        var keys = app.MapGroup("/api/v1/api-keys").WithTags("Access").RequireAdmin(AdminCapability.ApiKeys);
         keys.MapPost("/", Create).WithName("CreateApiKey")
             .WithSummary("Creates a key for another system, scoped by grants; the key is in this answer only (stored hashed).");
         keys.MapGet("/", List).WithName("ListApiKeys").WithSummary("API keys (never the keys themselves).");
@@ -58,20 +59,20 @@ internal static class ApiKeyEndpoints
         return (row, key);
     }
 
-    internal static async Task<IResult> List(OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> List(Actor actor, TerritoryIndexHolder territory, OneGridDbContext db, CancellationToken ct)
     {
-        var rows = await db.ApiKeys.AsNoTracking().Include(k => k.Grants).OrderBy(k => k.Id).ToListAsync(ct);
+        var rows = await db.ApiKeys.AsNoTracking().ManagedBy(actor, territory.Current).Include(k => k.Grants).OrderBy(k => k.Id).ToListAsync(ct);
         var items = new List<ApiKeyResponse>();
         foreach (var row in rows) items.Add(await DescribeAsync(row, db, ct));
         return TypedResults.Ok(new { items });
     }
 
-    internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> Revoke(long id, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db, HttpContext http,
+        CancellationToken ct)
     {
         var row = await db.ApiKeys.Include(k => k.Grants).FirstOrDefaultAsync(k => k.Id == id, ct);
-        if (row is null) return KeyNotFound(id);
-        // An administrator may revoke a key only if they could have issued it.
-        if (row.Grants.Any(g => !actor.Reaches(g.UnitCode, Role.Admin))) return AccessProblems.Forbidden();
+        // An administrator may revoke a key only if they could have issued it; another's key reads as absent.
+        if (row is null || !actor.ManagesHolderOf(row.Grants, territory.Current)) return KeyNotFound(id);
         row.Revoked = true;
         await db.SaveChangesAsync(ct);
         AuditTrail.Note(http, "api-keys/" + id, $"revoke key {row.Prefix}");

@@ -467,7 +467,7 @@ internal static class AuditEndpoints
     {
         app.MapGet("/api/v1/audit/verify", async (OneGridDbContext db, AuditCheckpoints checkpoints, CancellationToken ct) =>
                 TypedResults.Ok(await checkpoints.VerifyAsync(db, ct)))
-            .RequireRoles(Role.Admin)
+            .RequireAdmin(AdminCapability.AuditChain)
             .WithTags("Access")
             .WithName("VerifyAudit")
             .WithSummary("Checks the audit log's hash chain and its signed checkpoints: ok, the problem (broken, recomputed, truncated, " +
@@ -475,21 +475,23 @@ internal static class AuditEndpoints
 
         app.MapPost("/api/v1/audit/checkpoints", async (OneGridDbContext db, AuditCheckpoints checkpoints, CancellationToken ct) =>
                 TypedResults.Ok(new { checkpoint = await checkpoints.WriteAsync(db, ct) }))
-            .RequireRoles(Role.Admin)
+            .RequireAdmin(AdminCapability.AuditChain)
             .WithTags("Access")
             .WithName("WriteAuditCheckpoint")
             .WithSummary("Signs a checkpoint of the audit chain's head now (one is also written periodically); null when the head is already anchored.");
 
-        app.MapGet("/api/v1/audit", async (long? after, int? limit, string? entity, OneGridDbContext db, CancellationToken ct) =>
+        app.MapGet("/api/v1/audit", async (long? after, int? limit, string? entity, Actor actor, Territory.TerritoryIndexHolder territory,
+                OneGridDbContext db, CancellationToken ct) =>
             {
                 var take = Math.Clamp(limit ?? 100, 1, 1000);
                 var from = after ?? 0;
-                var query = db.Set<AuditEntry>().AsNoTracking().Where(e => e.Id > from);
+                var entries = await AdminScope.AuditVisibleToAsync(db.Set<AuditEntry>().AsNoTracking(), actor, territory.Current, db, ct);
+                var query = entries.Where(e => e.Id > from);
                 if (!string.IsNullOrEmpty(entity)) query = query.Where(e => e.Entity == entity);
                 var items = await query.OrderBy(e => e.Id).Take(take).ToListAsync(ct);
                 return TypedResults.Ok(new { items });
             })
-            .RequireRoles(Role.Admin)
+            .RequireAdmin(AdminCapability.Audit)
             .WithTags("Access")
             .WithName("ListAudit")
             .WithSummary("Audit entries in order, after an id, optionally of one entity (entity=security: refused writes) (administrators).");

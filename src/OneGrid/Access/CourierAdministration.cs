@@ -31,7 +31,7 @@ public static class CourierAdministration
         {
             return Problems.InvalidField("streetCodes", $"{unknown} 不是街道编码", $"{unknown} is not a street code");
         }
-        if (streets.FirstOrDefault(s => !CourierEndpoints.Touches(actor, s)) is { } outside)
+        if (streets.FirstOrDefault(s => !CourierEndpoints.Covers(actor, s)) is { } outside)
         {
             return AccessProblems.Forbidden(Text.Pick($"您的授权不包括街道 {outside}。", $"Your grants do not reach street {outside}."));
         }
@@ -58,16 +58,16 @@ public static class CourierAdministration
         var (p, size, bad) = Paging.Normalize(page, pageSize);
         if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
         // Couriers number in the hundreds per district: filtering in memory keeps the reach rule in one place.
-        var visible = (await db.Couriers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Where(c => CourierEndpoints.Manages(actor, c)).ToList();
+        var visible = (await db.Couriers.AsNoTracking().OrderBy(c => c.Id).ToListAsync(ct)).Where(c => CourierEndpoints.Sees(actor, c)).ToList();
         return Outcome<Page<CourierResponse>>.Done(new Page<CourierResponse>(
-            visible.Skip((p - 1) * size).Take(size).Select(c => CourierEndpoints.Describe(c)).ToList(), p, size, visible.Count));
+            visible.Skip((p - 1) * size).Take(size).Select(c => CourierEndpoints.DescribeFor(actor, c)).ToList(), p, size, visible.Count));
     }
 
     public static async Task<Outcome<CourierResponse>> RevokeAsync(long id, Actor actor, OneGridDbContext db, CancellationToken ct)
     {
         var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (courier is null || !CourierEndpoints.Manages(actor, courier)) return CourierEndpoints.CourierNotFound(id);
-        courier.Revoked = true;
+        if (CourierEndpoints.FindProblem(id, courier, actor) is { } problem) return problem;
+        courier!.Revoked = true;
         await db.SaveChangesAsync(ct);
         return Outcome<CourierResponse>.Done(CourierEndpoints.Describe(courier), new AuditNote("couriers/" + id, $"revoke {courier.Name}"));
     }
@@ -75,8 +75,8 @@ public static class CourierAdministration
     public static async Task<Outcome<CourierResponse>> ReissueAsync(long id, Actor actor, CourierCodes codes, OneGridDbContext db, CancellationToken ct)
     {
         var courier = await db.Couriers.FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (courier is null || !CourierEndpoints.Manages(actor, courier)) return CourierEndpoints.CourierNotFound(id);
-        courier.Revoked = false;
+        if (CourierEndpoints.FindProblem(id, courier, actor) is { } problem) return problem;
+        courier!.Revoked = false;
         courier.CodeVersion++;
         await db.SaveChangesAsync(ct);
         return Outcome<CourierResponse>.Done(CourierEndpoints.Describe(courier, codes.Issue(courier)),

@@ -9,15 +9,19 @@ namespace OneGrid.Access;
 
 public sealed record EnrolCourierRequest(string? Name, string? Phone, string? Company, string? Station, IReadOnlyList<string>? StreetCodes);
 
-/// <summary>A courier as operators see it; <c>code</c> only when just issued (enrol, re-issue).</summary>
+/// <summary>
+/// A courier as operators see it; <c>code</c> only when just issued (enrol, re-issue). <c>manageable</c>: the
+/// caller covers all of its streets and may revoke, re-issue and print it; otherwise the phone is masked.
+/// </summary>
 public sealed record CourierResponse(long Id, string Name, string Phone, string? Company, string? Station, IReadOnlyList<string> StreetCodes,
-    int CreditPoints, bool Revoked, int CodeVersion, DateTimeOffset CreatedAt, string? Code = null, string? QrPath = null);
+    int CreditPoints, bool Revoked, int CodeVersion, DateTimeOffset CreatedAt, string? Code = null, string? QrPath = null, bool Manageable = true);
 
 internal static class CourierEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var couriers = app.MapGroup("/api/v1/couriers").WithTags("Access").RequireRoles(Roles.Operators);
+        // People only: a courier's code is a credential, and an API key must not mint one.
+        var couriers = app.MapGroup("/api/v1/couriers").WithTags("Access").RequireActor(MayUse);
         couriers.MapPost("/", Enrol).WithName("EnrolCourier")
             .WithSummary("Enrols a mobile grid worker (流动网格员) for streets the operator's territory touches; returns the personal code once.");
         couriers.MapGet("/", List).WithName("ListCouriers").WithSummary("Couriers covering streets in the operator's territory, paged.");
@@ -29,15 +33,28 @@ internal static class CourierEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "image/png");
     }
 
+    /// <summary>Operators and administrators signed in as themselves (not a courier code, not an API key).</summary>
+    internal static bool MayUse(Actor actor) => !actor.IsCourier && !actor.IsApiClient && Roles.Operators.Any(actor.HasRole);
+
+    /// <summary>An operator covers a street when one of its operator grants reaches it (is on the street or above it).</summary>
+    internal static bool Covers(Actor actor, string streetCode) =>
+        MayUse(actor) && actor.Grants.Any(g => Roles.Operators.Contains(g.Role) && g.Reaches(streetCode));
+
     /// <summary>
-    /// An operator manages couriers of a street its grants touch: a grant on the street or above it, or on a
-    /// community inside it (couriers work whole streets, and community operators enrol them too).
+    /// An operator sees couriers of a street its grants touch: a grant on the street or above it, or on a
+    /// community inside it (community operators see who works their street) — with the phone masked unless it manages them.
     /// </summary>
     internal static bool Touches(Actor actor, string streetCode) =>
-        actor.Grants.Any(g => Roles.Operators.Contains(g.Role) &&
+        MayUse(actor) && actor.Grants.Any(g => Roles.Operators.Contains(g.Role) &&
             (streetCode.StartsWith(g.UnitCode, StringComparison.Ordinal) || g.UnitCode.StartsWith(streetCode, StringComparison.Ordinal)));
 
-    internal static bool Manages(Actor actor, Courier c) => c.Streets.Any(s => Touches(actor, s));
+    internal static bool Sees(Actor actor, Courier c) => c.Streets.Any(s => Touches(actor, s));
+
+    /// <summary>
+    /// Enrolling, revoking, re-issuing and printing a courier's code need every one of its streets covered: the code
+    /// acts in all of them, so an operator of one street must not mint it for the others.
+    /// </summary>
+    internal static bool Manages(Actor actor, Courier c) => c.Streets.Count > 0 && c.Streets.All(s => Covers(actor, s));
 
     // Thin adapters: the work is in CourierAdministration, which the /admin/couriers page calls too.
 
@@ -60,7 +77,7 @@ internal static class CourierEndpoints
     {
         var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         // Out of reach reads as absent, so ids cannot be probed.
-        return courier is null || !Manages(actor, courier) ? CourierNotFound(id) : TypedResults.Ok(Describe(courier));
+        return courier is null || !Sees(actor, courier) ? CourierNotFound(id) : TypedResults.Ok(DescribeFor(actor, courier));
     }
 
     internal static async Task<IResult> Revoke(long id, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
@@ -82,8 +99,8 @@ internal static class CourierEndpoints
     internal static async Task<IResult> Qr(long id, Actor actor, CourierCodes codes, OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
         var courier = await db.Couriers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
-        if (courier is null || !Manages(actor, courier)) return CourierNotFound(id);
-        if (courier.Revoked)
+        if (FindProblem(id, courier, actor) is { } problem) return problem;
+        if (courier!.Revoked)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "courier-revoked", "该流动网格员已被撤销", "The courier is revoked",
                 Text.Pick("请先重新发码。", "Re-issue a code first."));
@@ -104,6 +121,21 @@ internal static class CourierEndpoints
     internal static CourierResponse Describe(Courier c, string? code = null) =>
         new(c.Id, c.Name, c.Phone, c.Company, c.Station, c.Streets, c.CreditPoints, c.Revoked, c.CodeVersion, c.CreatedAt,
             code, code is null ? null : $"/api/v1/couriers/{c.Id}/qr.png");
+
+    /// <summary>As the actor may see it: the phone only for operators who manage the courier.</summary>
+    internal static CourierResponse DescribeFor(Actor actor, Courier c) =>
+        Manages(actor, c) ? Describe(c) : Describe(c) with { Phone = MaskPhone(c.Phone), Manageable = false };
+
+    // 138****1234: enough to recognise, not enough to call.
+    private static string MaskPhone(string phone) =>
+        phone.Length >= 7 ? phone[..3] + new string('*', phone.Length - 7) + phone[^4..] : new string('*', phone.Length);
+
+    /// <summary>404 when the actor does not see the courier, 403 when it sees but does not manage it (a street it does not cover).</summary>
+    internal static ProblemHttpResult? FindProblem(long id, Courier? courier, Actor actor) =>
+        courier is null || !Sees(actor, courier) ? CourierNotFound(id)
+        : !Manages(actor, courier) ? AccessProblems.Forbidden(Text.Pick($"流动网格员 {id} 也在您授权范围以外的街道工作，只有覆盖其全部街道的人员可以管理。",
+            $"Courier {id} also works streets outside your grants; only someone covering all of its streets may manage it."))
+        : null;
 
     internal static ProblemHttpResult CourierNotFound(long id) =>
         Problems.NotFound("courier-not-found", "未找到该流动网格员", "No such courier",

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
+using OneGrid.Territory;
 
 namespace OneGrid.Access;
 
@@ -12,11 +13,12 @@ namespace OneGrid.Access;
 /// </summary>
 public static class UserAdministration
 {
-    public static async Task<Outcome<Page<UserResponse>>> ListAsync(int? page, int? pageSize, string? q, OneGridDbContext db, CancellationToken ct)
+    public static async Task<Outcome<Page<UserResponse>>> ListAsync(int? page, int? pageSize, string? q, Actor actor, TerritoryIndex territory,
+        OneGridDbContext db, CancellationToken ct)
     {
         var (p, size, bad) = Paging.Normalize(page, pageSize);
         if (bad is not null) return Problems.InvalidField(bad, $"分页参数 {bad} 无效", $"Invalid '{bad}'");
-        var query = db.Users.AsNoTracking();
+        var query = db.Users.AsNoTracking().ManagedBy(actor, territory);
         if (!string.IsNullOrWhiteSpace(q))
         {
             var text = q.Trim();
@@ -30,14 +32,15 @@ public static class UserAdministration
         return Outcome<Page<UserResponse>>.Done(new Page<UserResponse>(items, p, size, total));
     }
 
-    public static async Task<Outcome<UserResponse>> GetAsync(string id, OneGridDbContext db, CancellationToken ct)
+    public static async Task<Outcome<UserResponse>> GetAsync(string id, Actor actor, TerritoryIndex territory, OneGridDbContext db, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().Include(u => u.Grants).FirstOrDefaultAsync(u => u.Id == id, ct);
-        return user is null ? UserNotFound(id) : Outcome<UserResponse>.Done(await DescribeAsync(user, db, ct));
+        // An account this administrator does not manage reads as absent, so ids cannot be probed.
+        return user is null || !actor.ManagesHolderOf(user.Grants, territory) ? UserNotFound(id) : Outcome<UserResponse>.Done(await DescribeAsync(user, db, ct));
     }
 
-    public static async Task<Outcome<UserResponse>> CreateAsync(CreateUserRequest? body, Actor actor, UserManager<OneGridUser> users,
-        OneGridDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Outcome<UserResponse>> CreateAsync(CreateUserRequest? body, Actor actor, TerritoryIndex territory,
+        UserManager<OneGridUser> users, OneGridDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.UserName)) return Problems.InvalidField("userName", "请填写用户名", "The userName is required");
         if (string.IsNullOrWhiteSpace(body.DisplayName)) return Problems.InvalidField("displayName", "请填写姓名", "The displayName is required");
@@ -45,6 +48,11 @@ public static class UserAdministration
         if ((InputText.Refuse("userName", body.UserName) ?? InputText.Refuse("displayName", body.DisplayName)) is { } control) return control;
         var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants ?? [], actor, db, ct);
         if (problem is not null) return problem;
+        // An account without grants is the city administrator's; a scoped administrator would lose it on creation.
+        if (grants!.Count == 0 && !actor.IsCityAdmin(territory))
+        {
+            return Problems.InvalidField("grants", "请至少授予一项您辖区内的权限", "Give at least one grant inside your territory");
+        }
 
         var now = time.GetUtcNow();
         var user = new OneGridUser { UserName = body.UserName.Trim(), DisplayName = body.DisplayName.Trim(), CreatedAt = now };
@@ -63,11 +71,11 @@ public static class UserAdministration
             new AuditNote("users/" + user.Id, $"create user {user.UserName}: " + string.Join(", ", grants!.Select(Describe))));
     }
 
-    public static async Task<Outcome<GrantResponse>> AddGrantAsync(string id, GrantRequest? body, Actor actor, OneGridDbContext db,
-        TimeProvider time, CancellationToken ct)
+    public static async Task<Outcome<GrantResponse>> AddGrantAsync(string id, GrantRequest? body, Actor actor, TerritoryIndex territory,
+        OneGridDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (body is null) return Problems.InvalidField("role", "请填写授权", "A grant is required");
-        if (!await db.Users.AnyAsync(u => u.Id == id, ct)) return UserNotFound(id);
+        if (!await ManagesAsync(id, actor, territory, db, ct)) return UserNotFound(id);
         var (grants, problem) = await GrantValidation.ValidateAsync([body], actor, db, ct);
         if (problem is not null) return problem;
         var row = ToRow(id, grants![0], time.GetUtcNow());
@@ -77,28 +85,34 @@ public static class UserAdministration
         return Outcome<GrantResponse>.Done(described[0], new AuditNote("users/" + id, "grant " + Describe(row.ToGrant())));
     }
 
-    public static async Task<Outcome<bool>> RemoveGrantAsync(string id, long grantId, Actor actor, OneGridDbContext db, CancellationToken ct)
+    public static async Task<Outcome<bool>> RemoveGrantAsync(string id, long grantId, Actor actor, TerritoryIndex territory, OneGridDbContext db,
+        CancellationToken ct)
     {
+        if (!await ManagesAsync(id, actor, territory, db, ct)) return UserNotFound(id);
         var row = await db.Grants.FirstOrDefaultAsync(g => g.Id == grantId && g.UserId == id, ct);
         if (row is null)
         {
             return Problems.NotFound("grant-not-found", "未找到该授权", "No such grant",
                 Text.Pick($"用户 {id} 没有编号为 {grantId} 的授权。", $"User {id} has no grant {grantId}."));
         }
-        if (!actor.Reaches(row.UnitCode, Role.Admin)) return AccessProblems.Forbidden();
+        if (!actor.AdministersUnit(row.UnitCode)) return AdminScope.OutsideScope(row.UnitCode);
         db.Grants.Remove(row);
         await db.SaveChangesAsync(ct);
         return Outcome<bool>.Done(true, new AuditNote("users/" + id, "withdraw " + Describe(row.ToGrant())));
     }
 
-    public static async Task<Outcome<bool>> UnlockAsync(string id, UserManager<OneGridUser> users)
+    public static async Task<Outcome<bool>> UnlockAsync(string id, Actor actor, TerritoryIndex territory, UserManager<OneGridUser> users,
+        OneGridDbContext db, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(id);
-        if (user is null) return UserNotFound(id);
+        if (user is null || !await ManagesAsync(id, actor, territory, db, ct)) return UserNotFound(id);
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         return Outcome<bool>.Done(true, new AuditNote("users/" + id, $"unlock {user.UserName}"));
     }
+
+    private static async Task<bool> ManagesAsync(string id, Actor actor, TerritoryIndex territory, OneGridDbContext db, CancellationToken ct) =>
+        await db.Users.AsNoTracking().ManagedBy(actor, territory).AnyAsync(u => u.Id == id, ct);
 
     public static string Describe(Grant g) =>
         $"{g.Role.ToWire()}@{g.UnitCode}" + (g.PlatformCode is null ? "" : "/" + g.PlatformCode) + (g.DepartmentCode is null ? "" : "/" + g.DepartmentCode);

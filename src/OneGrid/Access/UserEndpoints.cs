@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
+using OneGrid.Territory;
 
 namespace OneGrid.Access;
 
@@ -17,7 +18,7 @@ internal static class UserEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var users = app.MapGroup("/api/v1/users").WithTags("Access").RequireRoles(Role.Admin);
+        var users = app.MapGroup("/api/v1/users").WithTags("Access").RequireAdmin(AdminCapability.Users);
         users.MapGet("/", List).WithName("ListUsers").WithSummary("Accounts and their grants, paged (administrators).");
         users.MapGet("/{id}", Get).WithName("GetUser").WithSummary("One account and its grants (administrators).");
         users.MapPost("/", Create).WithName("CreateUser")
@@ -30,47 +31,50 @@ internal static class UserEndpoints
 
     // Thin adapters: the work is in UserAdministration, which the administration pages call too.
 
-    internal static async Task<IResult> List(int? page, int? pageSize, string? q, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> List(int? page, int? pageSize, string? q, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db,
+        CancellationToken ct)
     {
-        var o = await UserAdministration.ListAsync(page, pageSize, q, db, ct);
+        var o = await UserAdministration.ListAsync(page, pageSize, q, actor, territory.Current, db, ct);
         return o.Problem ?? (IResult)TypedResults.Ok(o.Value);
     }
 
-    internal static async Task<IResult> Get(string id, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Get(string id, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db, CancellationToken ct)
     {
-        var o = await UserAdministration.GetAsync(id, db, ct);
+        var o = await UserAdministration.GetAsync(id, actor, territory.Current, db, ct);
         return o.Problem ?? (IResult)TypedResults.Ok(o.Value);
     }
 
-    internal static async Task<IResult> Create(CreateUserRequest? body, Actor actor, UserManager<OneGridUser> users,
+    internal static async Task<IResult> Create(CreateUserRequest? body, Actor actor, TerritoryIndexHolder territory, UserManager<OneGridUser> users,
         OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var o = await UserAdministration.CreateAsync(body, actor, users, db, time, ct);
+        var o = await UserAdministration.CreateAsync(body, actor, territory.Current, users, db, time, ct);
         if (o.Problem is { } problem) return problem;
         AuditTrail.Note(http, o.Note);
         return TypedResults.Created($"/api/v1/users/{o.Value!.Id}", o.Value);
     }
 
-    internal static async Task<IResult> AddGrant(string id, GrantRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
-        HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> AddGrant(string id, GrantRequest? body, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db,
+        TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var o = await UserAdministration.AddGrantAsync(id, body, actor, db, time, ct);
+        var o = await UserAdministration.AddGrantAsync(id, body, actor, territory.Current, db, time, ct);
         if (o.Problem is { } problem) return problem;
         AuditTrail.Note(http, o.Note);
         return TypedResults.Created($"/api/v1/users/{id}", o.Value);
     }
 
-    internal static async Task<IResult> RemoveGrant(string id, long grantId, Actor actor, OneGridDbContext db, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> RemoveGrant(string id, long grantId, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db,
+        HttpContext http, CancellationToken ct)
     {
-        var o = await UserAdministration.RemoveGrantAsync(id, grantId, actor, db, ct);
+        var o = await UserAdministration.RemoveGrantAsync(id, grantId, actor, territory.Current, db, ct);
         if (o.Problem is { } problem) return problem;
         AuditTrail.Note(http, o.Note);
         return TypedResults.NoContent();
     }
 
-    internal static async Task<IResult> Unlock(string id, UserManager<OneGridUser> users, HttpContext http)
+    internal static async Task<IResult> Unlock(string id, Actor actor, TerritoryIndexHolder territory, UserManager<OneGridUser> users,
+        OneGridDbContext db, HttpContext http, CancellationToken ct)
     {
-        var o = await UserAdministration.UnlockAsync(id, users);
+        var o = await UserAdministration.UnlockAsync(id, actor, territory.Current, users, db, ct);
         if (o.Problem is { } problem) return problem;
         AuditTrail.Note(http, o.Note);
         return TypedResults.NoContent();
@@ -105,15 +109,36 @@ internal static class GrantValidation
             {
                 return (null, Problems.InvalidField("departmentCode", "职能部门处置员需要填写部门编码", "A department handler needs a departmentCode"));
             }
+            if (!string.IsNullOrWhiteSpace(r.DepartmentCode) && role != Role.DepartmentHandler)
+            {
+                return (null, Problems.InvalidField("departmentCode", "只有职能部门处置员的授权可以填写部门编码", "Only department handlers' grants take a departmentCode"));
+            }
             if (!string.IsNullOrWhiteSpace(r.PlatformCode) && !PlatformRoles.Contains(role))
             {
                 return (null, Problems.InvalidField("platformCode", "只有派遣员的授权可以限定平台", "Only dispatchers' grants take a platformCode"));
             }
-            if (!actor.Reaches(unit, Role.Admin))
+            if (!actor.MayGive(role, unit)) return (null, AdminScope.OutsideScope(unit));
+            var department = NullIfBlank(r.DepartmentCode);
+            if (department is not null)
             {
-                return (null, AccessProblems.Forbidden(Text.Pick($"您的管理员授权不包括单元 {unit}。", $"Your administrator grants do not reach unit {unit}.")));
+                // A handler's grant is bounded by its unit, so the department must serve that unit: registered on it or above it.
+                var served = await db.Set<Catalog.Department>().AsNoTracking().Where(d => d.Code == department).Select(d => d.UnitCode).FirstOrDefaultAsync(ct);
+                if (served is null)
+                {
+                    return (null, Problems.InvalidField("departmentCode", $"部门 {department} 不存在", $"There is no department {department}"));
+                }
+                if (!unit.StartsWith(served, StringComparison.Ordinal))
+                {
+                    return (null, Problems.InvalidField("departmentCode", $"部门 {department} 不服务单元 {unit}（它服务 {served}）",
+                        $"Department {department} does not serve unit {unit} (it serves {served})"));
+                }
             }
-            grants.Add(new Grant(role, unit, NullIfBlank(r.PlatformCode), role == Role.DepartmentHandler ? r.DepartmentCode!.Trim() : NullIfBlank(r.DepartmentCode)));
+            var platform = NullIfBlank(r.PlatformCode);
+            if (platform is not null && !await db.Set<Catalog.Platform>().AnyAsync(p => p.Code == platform, ct))
+            {
+                return (null, Problems.InvalidField("platformCode", $"平台 {platform} 不存在", $"There is no platform {platform}"));
+            }
+            grants.Add(new Grant(role, unit, platform, department));
         }
         return (grants, null);
     }

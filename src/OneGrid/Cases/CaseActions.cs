@@ -69,17 +69,28 @@ public static class CaseActions
             .Any(g => g.Reaches(c.StreetCode) && (g.PlatformCode is null || g.PlatformCode == c.PlatformCode))) ||
         actor.Reaches(c.DistrictCode, Role.DistrictDispatcher);
 
-    /// <summary>The department the case was sent to — or, for matters a community handles itself, that community's operator.</summary>
+    /// <summary>
+    /// The department the case was sent to, through a handler grant whose unit reaches the case (a handler of 城管
+    /// granted on one street acts on that street's cases only) — or, for matters a community handles itself, that
+    /// community's operator.
+    /// </summary>
     public static bool IsHandler(Case c, Actor actor) =>
         c.DepartmentCode is not null &&
-        (actor.GrantsOf(Role.DepartmentHandler).Any(g => g.DepartmentCode == c.DepartmentCode) ||
+        (actor.GrantsOf(Role.DepartmentHandler).Any(g => g.DepartmentCode == c.DepartmentCode && g.Reaches(c.GridCode)) ||
          actor.GrantsOf(Role.CommunityOperator).Any(g => g.UnitCode == c.DepartmentCode));
 
-    /// <summary>The reporting grid worker, the grid's own worker, or the community's operator confirms the result.</summary>
+    /// <summary>
+    /// The reporting grid worker, the grid's own worker, or the community's operator confirms the result — but never
+    /// whoever handled it (or could have, through a grant on its department): nobody closes their own work. A
+    /// report a grid worker handled on the spot is confirmed by the community (DESIGN §2), not by grid workers.
+    /// </summary>
     public static bool IsVerifier(Case c, Actor actor) =>
-        (c.ReporterKind == ReporterKind.GridWorker && c.ReporterId is not null && c.ReporterId == actor.UserId) ||
-        actor.Reaches(c.GridCode, Role.GridWorker) ||
-        actor.Reaches(c.CommunityCode, Role.CommunityOperator);
+        !IsHandler(c, actor) &&
+        (c.SelfHandled
+            ? c.ReporterId != actor.UserId && actor.Reaches(c.CommunityCode, Role.CommunityOperator)
+            : (c.ReporterKind == ReporterKind.GridWorker && c.ReporterId is not null && c.ReporterId == actor.UserId) ||
+              actor.Reaches(c.GridCode, Role.GridWorker) ||
+              actor.Reaches(c.CommunityCode, Role.CommunityOperator));
 
     public static bool IsReporter(Case c, Actor actor) => !actor.IsAnonymous && c.ReporterId == actor.UserId;
 

@@ -18,8 +18,10 @@ public static class CaseQueries
             if (g.Role == Role.Courier) continue; // couriers follow only their own reports
             if (g.Role == Role.DepartmentHandler)
             {
+                // As CaseActions.IsHandler: the department's cases inside the grant's unit.
                 var department = g.DepartmentCode;
-                if (department is not null) visible = Or(visible, c => c.DepartmentCode == department);
+                var area = g.UnitCode;
+                if (department is not null) visible = Or(visible, c => c.DepartmentCode == department && c.GridCode.StartsWith(area));
                 continue;
             }
             var unit = g.UnitCode;
@@ -40,9 +42,10 @@ public static class CaseQueries
             switch (g.Role)
             {
                 case Role.CommunityOperator:
+                    // What the community handled itself is verified by the grid worker, not by the community (CaseActions.IsVerifier).
                     mine = Or(mine, c => c.GridCode.StartsWith(unit) && (
                         (c.OwningLevel == OwningLevel.Community && (c.State == CaseState.Reported || c.State == CaseState.Registered)) ||
-                        c.State == CaseState.Handled));
+                        (c.State == CaseState.Handled && c.DepartmentCode != unit)));
                     // A matter the community handles itself: it signs for it and handles it like a department.
                     mine = Or(mine, c => c.DepartmentCode == unit && (c.State == CaseState.Dispatched || c.State == CaseState.InProgress));
                     break;
@@ -57,10 +60,12 @@ public static class CaseQueries
                     break;
                 case Role.DepartmentHandler:
                     var department = g.DepartmentCode;
-                    mine = Or(mine, c => c.DepartmentCode == department && (c.State == CaseState.Dispatched || c.State == CaseState.InProgress));
+                    mine = Or(mine, c => c.DepartmentCode == department && c.GridCode.StartsWith(unit) &&
+                        (c.State == CaseState.Dispatched || c.State == CaseState.InProgress));
                     break;
                 case Role.GridWorker:
-                    mine = Or(mine, c => c.GridCode.StartsWith(unit) && c.State == CaseState.Handled);
+                    // A report handled on the spot waits for the community, not for grid workers (CaseActions.IsVerifier).
+                    mine = Or(mine, c => c.GridCode.StartsWith(unit) && c.State == CaseState.Handled && !c.SelfHandled);
                     break;
                 case Role.Leader:
                     mine = Or(mine, c => c.GridCode.StartsWith(unit) && c.Supervised && c.State != CaseState.Closed && c.State != CaseState.Rejected);

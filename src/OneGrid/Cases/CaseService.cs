@@ -66,6 +66,14 @@ public sealed class CaseService(
         {
             throw CaseProblemException.Invalid("selfHandled", "只有网格员可以上报自处置事件", "Only a grid worker can report a case as handled on the spot");
         }
+        if (request.SelfHandled && !actor.Reaches(place.Grid.Code, Role.GridWorker))
+        {
+            // Handled on the spot means in one's own grid; elsewhere it is an ordinary report for that grid's community.
+            throw new CaseProblemException(403, "self-handle-outside-grid", "只能在自己的网格内上报自处置事件", "You can report a case as handled on the spot only in your own grids",
+                Kernel.Text.Pick($"该位置属于网格 {place.Grid.Code}，不在您的网格员授权范围内；请作为普通事件上报。",
+                    $"The location is in grid {place.Grid.Code}, which none of your grid-worker grants covers; report it as an ordinary case."),
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["selfHandled"] = ["outside your grids"] } });
+        }
         var photos = await StorePhotosAsync(request.Photos, "photos", ct);
 
         var now = time.GetUtcNow();
@@ -388,6 +396,13 @@ public sealed class CaseService(
         {
             // A community handles matters of its own territory only; another community is not a department.
             throw CaseProblemException.Invalid("departmentCode", $"只能派给事件所在的社区 {c.CommunityCode}", $"Only the case's own community {c.CommunityCode} can handle it");
+        }
+        var served = await db.Set<Department>().AsNoTracking().Where(d => d.Code == department).Select(d => d.UnitCode).FirstOrDefaultAsync(ct);
+        if (served is not null && !c.GridCode.StartsWith(served, StringComparison.Ordinal))
+        {
+            // The case page offers only departments serving the case; a client of the API must be held to the same.
+            throw CaseProblemException.Invalid("departmentCode", $"部门 {department} 不服务事件所在的 {c.GridCode}（它服务 {served}）",
+                $"Department {department} does not serve the case's grid {c.GridCode} (it serves {served})");
         }
         c.DepartmentCode = department;
         c.DispatchedAt = now;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using OneGrid.Access;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 
@@ -29,23 +30,31 @@ public static partial class CatalogAdminEndpoints
     /// </summary>
     public static RouteGroupBuilder MapCatalogAdminEndpoints(this RouteGroupBuilder admin)
     {
+        // Who may use which is decided in AdminScope: the catalog itself is city-wide; departments and rules are
+        // scoped, checked per row below against the administrator's subtree.
         admin.MapPut("/catalog/platforms/{code}", PutPlatform).WithName("PutPlatform")
-            .WithSummary("Create or rename a platform.");
+            .WithSummary("Create or rename a platform.").RequireAdmin(AdminCapability.Platforms);
         admin.MapDelete("/catalog/platforms/{code}", DeletePlatform).WithName("DeletePlatform")
-            .WithSummary("Delete a platform; with mergeInto, first move its categories, departments and rules to that platform.");
+            .WithSummary("Delete a platform; with mergeInto, first move its categories, departments and rules to that platform.")
+            .RequireAdmin(AdminCapability.Platforms);
         admin.MapPut("/catalog/classes/{code}", PutClass).WithName("PutCategoryClass")
-            .WithSummary("Create or rename a category class (two digits).");
+            .WithSummary("Create or rename a category class (two digits).").RequireAdmin(AdminCapability.CatalogTypes);
         admin.MapPut("/catalog/categories/{code}", PutCategory).WithName("PutCategory")
-            .WithSummary("Create or update a category type: names, platform, default department kind, limit, keywords, active.");
+            .WithSummary("Create or update a category type: names, platform, default department kind, limit, keywords, active.")
+            .RequireAdmin(AdminCapability.CatalogTypes);
         admin.MapPut("/catalog/department-kinds/{code}", PutDepartmentKind).WithName("PutDepartmentKind")
-            .WithSummary("Create or update a department kind.");
+            .WithSummary("Create or update a department kind.").RequireAdmin(AdminCapability.DepartmentKinds);
         admin.MapPut("/departments/{code}", PutDepartment).WithName("PutDepartment")
-            .WithSummary("Create or update a department and the unit it serves.");
+            .WithSummary("Create or update a department and the unit it serves (a unit in the administrator's subtree).")
+            .RequireAdmin(AdminCapability.Departments);
         admin.MapDelete("/departments/{code}", DeleteDepartment).WithName("DeleteDepartment")
-            .WithSummary("Delete a department no routing rule sends cases to.");
-        admin.MapPost("/routing/rules", PostRule).WithName("CreateRoutingRule").WithSummary("Add a territory-scoped routing rule.");
-        admin.MapPut("/routing/rules/{id:int}", PutRule).WithName("PutRoutingRule").WithSummary("Replace a routing rule.");
-        admin.MapDelete("/routing/rules/{id:int}", DeleteRule).WithName("DeleteRoutingRule").WithSummary("Delete a routing rule.");
+            .WithSummary("Delete a department no routing rule sends cases to.").RequireAdmin(AdminCapability.Departments);
+        admin.MapPost("/routing/rules", PostRule).WithName("CreateRoutingRule")
+            .WithSummary("Add a territory-scoped routing rule (for a unit in the administrator's subtree).").RequireAdmin(AdminCapability.RoutingRules);
+        admin.MapPut("/routing/rules/{id:int}", PutRule).WithName("PutRoutingRule").WithSummary("Replace a routing rule.")
+            .RequireAdmin(AdminCapability.RoutingRules);
+        admin.MapDelete("/routing/rules/{id:int}", DeleteRule).WithName("DeleteRoutingRule").WithSummary("Delete a routing rule.")
+            .RequireAdmin(AdminCapability.RoutingRules);
         return admin;
     }
 
@@ -253,12 +262,13 @@ public static partial class CatalogAdminEndpoints
     }
 
     internal static async Task<Results<Created<DepartmentResponse>, Ok<DepartmentResponse>, ProblemHttpResult>> PutDepartment(
-        string code, DepartmentWrite body, OneGridDbContext db, CatalogCache cache, TimeProvider time, CancellationToken ct)
+        string code, DepartmentWrite body, Actor actor, OneGridDbContext db, CatalogCache cache, TimeProvider time, CancellationToken ct)
     {
         var errors = new FieldErrors();
         if (!DepartmentCodePattern().IsMatch(code)) errors.Add("code", "部门编码须为字母、数字、-、_（最多 32 位）",
             "A department code is letters, digits, - or _ (at most 32)");
         var department = errors.Any ? null : await db.Set<Department>().FindAsync([code], ct);
+        if (department is not null && !actor.AdministersUnit(department.UnitCode)) return AdminScope.OutsideScope(department.UnitCode);
         var isNew = department is null;
         errors.Name(body.Name, required: isNew);
         errors.NameEn(body.NameEn);
@@ -283,6 +293,7 @@ public static partial class CatalogAdminEndpoints
             errors.Add("platformCode", $"平台 {body.PlatformCode} 不存在", $"Platform '{body.PlatformCode}' does not exist");
         }
         if (errors.Any) return errors.ToProblem();
+        if (body.UnitCode is not null && !actor.AdministersUnit(body.UnitCode)) return AdminScope.OutsideScope(body.UnitCode);
 
         department ??= db.Add(new Department { Code = code, Name = body.Name!.Trim(), Kind = body.Kind!, UnitCode = body.UnitCode! }).Entity;
         if (body.Name is not null) department.Name = body.Name.Trim();
@@ -297,11 +308,12 @@ public static partial class CatalogAdminEndpoints
         return isNew ? TypedResults.Created($"/api/v1/departments/{code}", response) : TypedResults.Ok(response);
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteDepartment(string code, OneGridDbContext db,
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteDepartment(string code, Actor actor, OneGridDbContext db,
         CatalogCache cache, TimeProvider time, CancellationToken ct)
     {
         var department = await db.Set<Department>().FindAsync([code], ct);
         if (department is null) return CatalogEndpoints.DepartmentNotFound(code);
+        if (!actor.AdministersUnit(department.UnitCode)) return AdminScope.OutsideScope(department.UnitCode);
         var rules = await db.Set<RoutingRule>().Where(r => r.DepartmentCode == code).Select(r => r.Id).ToListAsync(ct);
         if (rules.Count > 0)
         {
@@ -315,32 +327,34 @@ public static partial class CatalogAdminEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Results<Created<RoutingRuleResponse>, ProblemHttpResult>> PostRule(RoutingRuleWrite body,
+    internal static async Task<Results<Created<RoutingRuleResponse>, ProblemHttpResult>> PostRule(RoutingRuleWrite body, Actor actor,
         OneGridDbContext db, CatalogCache cache, TimeProvider time, CancellationToken ct)
     {
-        if (await ValidateRuleAsync(body, null, db, ct) is { } problem) return problem;
+        if (await ValidateRuleAsync(body, null, actor, db, ct) is { } problem) return problem;
         var rule = db.Add(new RoutingRule { UnitCode = "", DepartmentCode = "", Description = "" }).Entity;
         Apply(rule, body, time);
         if (await CommitAsync(db, cache, time, ct) is { } conflict) return conflict;
         return TypedResults.Created($"/api/v1/routing/rules/{rule.Id}", RoutingRuleResponse.From(rule));
     }
 
-    internal static async Task<Results<Ok<RoutingRuleResponse>, ProblemHttpResult>> PutRule(int id, RoutingRuleWrite body,
+    internal static async Task<Results<Ok<RoutingRuleResponse>, ProblemHttpResult>> PutRule(int id, RoutingRuleWrite body, Actor actor,
         OneGridDbContext db, CatalogCache cache, TimeProvider time, CancellationToken ct)
     {
         var rule = await db.Set<RoutingRule>().FindAsync([id], ct);
         if (rule is null) return CatalogEndpoints.RuleNotFound(id);
-        if (await ValidateRuleAsync(body, id, db, ct) is { } problem) return problem;
+        if (!actor.AdministersUnit(rule.UnitCode)) return AdminScope.OutsideScope(rule.UnitCode);
+        if (await ValidateRuleAsync(body, id, actor, db, ct) is { } problem) return problem;
         Apply(rule, body, time);
         if (await CommitAsync(db, cache, time, ct) is { } conflict) return conflict;
         return TypedResults.Ok(RoutingRuleResponse.From(rule));
     }
 
-    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(int id, OneGridDbContext db, CatalogCache cache,
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(int id, Actor actor, OneGridDbContext db, CatalogCache cache,
         TimeProvider time, CancellationToken ct)
     {
         var rule = await db.Set<RoutingRule>().FindAsync([id], ct);
         if (rule is null) return CatalogEndpoints.RuleNotFound(id);
+        if (!actor.AdministersUnit(rule.UnitCode)) return AdminScope.OutsideScope(rule.UnitCode);
         db.Remove(rule);
         if (await CommitAsync(db, cache, time, ct) is { } conflict) return conflict;
         return TypedResults.NoContent();
@@ -357,7 +371,7 @@ public static partial class CatalogAdminEndpoints
         rule.UpdatedAt = time.GetUtcNow();
     }
 
-    private static async Task<ProblemHttpResult?> ValidateRuleAsync(RoutingRuleWrite body, int? id, OneGridDbContext db, CancellationToken ct)
+    private static async Task<ProblemHttpResult?> ValidateRuleAsync(RoutingRuleWrite body, int? id, Actor actor, OneGridDbContext db, CancellationToken ct)
     {
         var errors = new FieldErrors();
         var prefix = EmptyToNull(body.CategoryPrefix?.Trim());
@@ -382,9 +396,16 @@ public static partial class CatalogAdminEndpoints
             errors.Add("unitCode", $"适用范围单元 {unit} 不存在", $"The scope unit '{unit}' does not exist");
         }
         var department = body.DepartmentCode?.Trim();
-        if (string.IsNullOrEmpty(department) || !await db.Set<Department>().AnyAsync(d => d.Code == department, ct))
+        var served = string.IsNullOrEmpty(department) ? null
+            : await db.Set<Department>().Where(d => d.Code == department).Select(d => d.UnitCode).FirstOrDefaultAsync(ct);
+        if (served is null)
         {
             errors.Add("departmentCode", $"部门 {department} 不存在", $"Department '{department}' does not exist");
+        }
+        else if (!string.IsNullOrEmpty(unit) && !unit.StartsWith(served, StringComparison.Ordinal))
+        {
+            // A rule sends its unit's cases to the department, so the department must serve the whole unit.
+            errors.Add("departmentCode", $"部门 {department} 不服务单元 {unit}（它服务 {served}）", $"Department '{department}' does not serve unit {unit} (it serves {served})");
         }
         if (string.IsNullOrWhiteSpace(body.Description) || body.Description.Trim().Length > 500)
         {
@@ -392,6 +413,7 @@ public static partial class CatalogAdminEndpoints
                 "A description (at most 500 characters) is required: cases quote it to explain their routing");
         }
         if (errors.Any) return errors.ToProblem();
+        if (!actor.AdministersUnit(unit!)) return AdminScope.OutsideScope(unit!);
 
         var priority = body.Priority ?? 0;
         var twin = await db.Set<RoutingRule>().AsNoTracking()

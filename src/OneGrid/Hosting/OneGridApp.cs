@@ -119,8 +119,9 @@ public static class OneGridApp
         app.MapCaseEndpoints();
         app.MapCalendarEndpoints();
         app.MapOpen311Endpoints();
-        // Loading a year's calendar and editing the catalog change every deadline and route: administrators only.
-        app.MapCalendarAdminEndpoints().RequireRoles(Role.Admin);
+        // Loading a year's calendar and editing the catalog change every deadline and route: administrators only
+        // (which of them, per endpoint, AdminScope decides).
+        app.MapCalendarAdminEndpoints().RequireAdmin(AdminCapability.Calendar);
         app.MapCatalogEndpoints().RequireRoles(Role.Admin);
         app.MapWebhookEndpoints();
         app.MapCommandCentreEndpoints();

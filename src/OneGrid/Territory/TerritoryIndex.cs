@@ -90,6 +90,12 @@ public sealed class TerritoryIndex
 
     public UnitRef? Find(string code) => _units.GetValueOrDefault(code);
 
+    /// <summary>The units with no parent in the tree (the city in a normal import); empty when nothing is imported.</summary>
+    public IReadOnlyList<string> RootCodes => _roots ??= _units.Values
+        .Where(u => u.ParentCode is null || !_units.ContainsKey(u.ParentCode)).Select(u => u.Code).Order(StringComparer.Ordinal).ToList();
+
+    private IReadOnlyList<string>? _roots;
+
     /// <summary>Ancestors of a unit from the district down to the unit itself (the city is above the path).</summary>
     public IReadOnlyList<UnitRef> PathOf(string code)
     {

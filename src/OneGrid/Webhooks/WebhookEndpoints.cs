@@ -3,14 +3,16 @@ using Microsoft.Extensions.Options;
 using OneGrid.Access;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
+using OneGrid.Territory;
 
 namespace OneGrid.Webhooks;
 
-public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events);
+/// <summary><c>unitCode</c>: whose cases it receives (the subtree); by default the administrator's unit, every case for the city administrator.</summary>
+public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? UnitCode = null);
 
-/// <summary>An endpoint as administrators see it; <c>secret</c> only in the answer to its creation.</summary>
+/// <summary>An endpoint as administrators see it; <c>secret</c> only in the answer to its creation; <c>unitCode</c> null: every case.</summary>
 public sealed record WebhookEndpointResponse(long Id, string Url, IReadOnlyList<string> Events, bool Active, DateTimeOffset CreatedAt,
-    string? CreatedBy, string? Secret = null);
+    string? CreatedBy, string? UnitCode, string? Secret = null);
 
 public sealed record WebhookDeliveryResponse(string Id, string Type, long CaseId, string Status, int Attempts, int? StatusCode,
     string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);
@@ -30,7 +32,7 @@ public static class WebhookModule
 
     public static RouteGroupBuilder MapWebhookEndpoints(this WebApplication app)
     {
-        var hooks = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireRoles(Role.Admin);
+        var hooks = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireAdmin(AdminCapability.Webhooks);
         hooks.MapPost("/", Create).WithName("CreateWebhook")
             .WithSummary("Registers a receiver for case events; the signing secret is in this answer only.");
         hooks.MapGet("/", List).WithName("ListWebhooks").WithSummary("Registered receivers (never their secrets).");
@@ -40,8 +42,8 @@ public static class WebhookModule
         return hooks;
     }
 
-    internal static async Task<IResult> Create(CreateWebhookRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
-        IOptions<WebhookOptions> options, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> Create(CreateWebhookRequest? body, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db,
+        TimeProvider time, IOptions<WebhookOptions> options, HttpContext http, CancellationToken ct)
     {
         var url = body?.Url?.Trim();
         if (string.IsNullOrEmpty(url)) return Problems.InvalidField("url", "请填写接收地址 url", "The url is required");
@@ -62,8 +64,28 @@ public static class WebhookModule
             return Problems.InvalidField("events", $"未知事件类型 {unknown}，可选：{string.Join(", ", WebhookEventTypes.All)}",
                 $"Unknown event type {unknown}; known: {string.Join(", ", WebhookEventTypes.All)}");
         }
+        var scope = body.UnitCode?.Trim();
+        if (string.IsNullOrEmpty(scope))
+        {
+            // The city administrator's default is every case; anyone else's is their own unit, which must be one.
+            var units = actor.AdminUnits();
+            scope = actor.IsCityAdmin(territory.Current) ? null : units.Count == 1 ? units[0] : null;
+            if (scope is null && !actor.IsCityAdmin(territory.Current))
+            {
+                return Problems.InvalidField("unitCode", "您的管理员授权不止一个单元，请指定 unitCode", "You administer several units: give the unitCode");
+            }
+        }
+        else if (territory.Current.Find(scope) is null)
+        {
+            return Problems.InvalidField("unitCode", $"单元 {scope} 不存在", $"There is no unit {scope}");
+        }
+        else if (!actor.AdministersUnit(scope))
+        {
+            return AdminScope.OutsideScope(scope);
+        }
         var row = new WebhookEndpoint
         {
+            ScopeUnitCode = scope,
             Url = uri.AbsoluteUri,
             Secret = WebhookSignature.NewSecret(),
             EventTypes = string.Join(',', events),
@@ -72,20 +94,25 @@ public static class WebhookModule
         };
         db.Add(row);
         await db.SaveChangesAsync(ct);
-        AuditTrail.Note(http, "webhooks/" + row.Id, $"register webhook {row.Url} for {row.EventTypes}");
+        AuditTrail.Note(http, "webhooks/" + row.Id, $"register webhook {row.Url} for {row.EventTypes} in {row.ScopeUnitCode ?? "all units"}");
         return TypedResults.Created($"/api/v1/webhooks/{row.Id}", Describe(row) with { Secret = row.Secret });
     }
 
-    internal static async Task<IResult> List(OneGridDbContext db, CancellationToken ct)
+    /// <summary>The city administrator manages every endpoint; another administrator those scoped inside its subtree.</summary>
+    private static bool Manages(Actor actor, TerritoryIndexHolder territory, WebhookEndpoint e) =>
+        actor.IsCityAdmin(territory.Current) || e.ScopeUnitCode is { } unit && actor.AdministersUnit(unit);
+
+    internal static async Task<IResult> List(Actor actor, TerritoryIndexHolder territory, OneGridDbContext db, CancellationToken ct)
     {
         var rows = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active).OrderBy(e => e.Id).ToListAsync(ct);
-        return TypedResults.Ok(new { items = rows.Select(Describe) });
+        return TypedResults.Ok(new { items = rows.Where(e => Manages(actor, territory, e)).Select(Describe) });
     }
 
-    internal static async Task<IResult> Delete(long id, OneGridDbContext db, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> Delete(long id, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db, HttpContext http,
+        CancellationToken ct)
     {
         var row = await db.Set<WebhookEndpoint>().FirstOrDefaultAsync(e => e.Id == id && e.Active, ct);
-        if (row is null) return NotFound(id);
+        if (row is null || !Manages(actor, territory, row)) return NotFound(id);
         // Kept, inactive, so its delivery log stays readable.
         row.Active = false;
         await db.SaveChangesAsync(ct);
@@ -95,9 +122,11 @@ public static class WebhookModule
         return TypedResults.NoContent();
     }
 
-    internal static async Task<IResult> Deliveries(long id, int? limit, OneGridDbContext db, CancellationToken ct)
+    internal static async Task<IResult> Deliveries(long id, int? limit, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db,
+        CancellationToken ct)
     {
-        if (!await db.Set<WebhookEndpoint>().AnyAsync(e => e.Id == id, ct)) return NotFound(id);
+        var endpoint = await db.Set<WebhookEndpoint>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (endpoint is null || !Manages(actor, territory, endpoint)) return NotFound(id);
         var take = Math.Clamp(limit ?? 50, 1, 500);
         var rows = await db.Set<WebhookDelivery>().AsNoTracking().Where(d => d.EndpointId == id).OrderByDescending(d => d.Id).Take(take)
             .ToListAsync(ct);
@@ -111,5 +140,5 @@ public static class WebhookModule
     private static IResult NotFound(long id) =>
         Problems.NotFound("webhook-not-found", "未找到该 Webhook", "No such webhook", Text.Pick($"Webhook {id} 不存在。", $"Webhook {id} does not exist."));
 
-    private static WebhookEndpointResponse Describe(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.Active, e.CreatedAt, e.CreatedBy);
+    private static WebhookEndpointResponse Describe(WebhookEndpoint e) => new(e.Id, e.Url, e.Types, e.Active, e.CreatedAt, e.CreatedBy, e.ScopeUnitCode);
 }

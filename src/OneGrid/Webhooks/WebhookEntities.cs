@@ -27,9 +27,17 @@ public sealed class WebhookEndpoint
     public DateTimeOffset CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
 
+    /// <summary>
+    /// The unit whose cases it receives (its subtree); null for every case — set by the city administrator, or
+    /// on endpoints registered before scopes existed. An administrator of a street registers for that street only.
+    /// </summary>
+    public string? ScopeUnitCode { get; set; }
+
     public IReadOnlyList<string> Types => EventTypes.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     public bool Wants(string type) => Types.Contains(type);
+
+    public bool Covers(string gridCode) => ScopeUnitCode is null || gridCode.StartsWith(ScopeUnitCode, StringComparison.Ordinal);
 }
 
 public static class DeliveryStatus
@@ -76,6 +84,7 @@ internal sealed class WebhookEndpointConfiguration : IEntityTypeConfiguration<We
         b.Property(e => e.Secret).HasMaxLength(100);
         b.Property(e => e.EventTypes).HasMaxLength(200);
         b.Property(e => e.CreatedBy).HasMaxLength(100);
+        b.Property(e => e.ScopeUnitCode).HasMaxLength(32);
         b.Ignore(e => e.Types);
         b.HasIndex(e => e.Active);
     }

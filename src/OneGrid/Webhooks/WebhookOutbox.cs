@@ -96,7 +96,8 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor
         {
             foreach (var endpoint in endpoints)
             {
-                if (!endpoint.Wants(type)) continue;
+                // A street's administrator registered the endpoint for its own street's cases only.
+                if (!endpoint.Wants(type) || !endpoint.Covers(c.GridCode)) continue;
                 var id = Guid.CreateVersion7(e.At).ToString("N");
                 yield return new WebhookDelivery
                 {

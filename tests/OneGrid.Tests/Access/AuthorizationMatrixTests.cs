@@ -32,7 +32,7 @@ public abstract class AuthorizationMatrixTests
 
     /// <summary>The callers, in the order of the table's columns.</summary>
     public static readonly string[] Callers =
-        ["gridworker", "community", "community2", "street", "district", "cg", "mediator", "inspector", "leader", "admin", "apikey", "courier", "anonymous"];
+        ["gridworker", "community", "community2", "street", "district", "cg", "mediator", "inspector", "leader", "admin", "streetadmin", "apikey", "courier", "anonymous"];
 
     private const int Ok = 200, No = 403, Hidden = 404;
 
@@ -44,24 +44,26 @@ public abstract class AuthorizationMatrixTests
     /// district-dispatcher API key); the street dispatcher of the case's street would be too, but the demo
     /// one is on another street. The department handles; the grid worker and community verify; the leader
     /// supervises and, with the district centre, reopens. A resident's anonymous report has no reporter to rate it.
+    /// The city administrator reads every case and acts on none; the administrator of 长河街道 does not even read a
+    /// case in 西兴街道.
     /// </summary>
     private static readonly (string Action, int[] Expected)[] Table =
     [
-        //               grid  comm  com2  strt  dist  cg    med   insp  lead  admn  key   cour  anon
-        ("register",    [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No,   Ok,   Hidden, Hidden]),
-        ("reject",      [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No,   Ok,   Hidden, Hidden]),
-        ("merge",       [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No,   Ok,   Hidden, Hidden]),
-        ("dispatch",    [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No,   Ok,   Hidden, Hidden]),
-        ("sign",        [No,   No,   Hidden, Hidden, No, Ok,     No, No,   No,   No,   No,   Hidden, Hidden]),
-        ("return",      [No,   No,   Hidden, Hidden, No, Ok,     No, No,   No,   No,   No,   Hidden, Hidden]),
-        ("handle",      [No,   No,   Hidden, Hidden, No, Ok,     No, No,   No,   No,   No,   Hidden, Hidden]),
-        ("verify",      [Ok,   Ok,   Hidden, Hidden, No, No,     No, No,   No,   No,   No,   Hidden, Hidden]),
-        ("rework",      [Ok,   Ok,   Hidden, Hidden, No, No,     No, No,   No,   No,   No,   Hidden, Hidden]),
-        ("reopen",      [No,   No,   Hidden, Hidden, Ok, No,     No, No,   Ok,   No,   Ok,   Hidden, Hidden]),
-        ("escalate",    [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No,   Ok,   Hidden, Hidden]),
-        ("supervise",   [No,   No,   Hidden, Hidden, No, Hidden, No, No,   Ok,   No,   No,   Hidden, Hidden]),
-        ("unsupervise", [No,   No,   Hidden, Hidden, No, Hidden, No, No,   Ok,   No,   No,   Hidden, Hidden]),
-        ("rate",        [No,   No,   Hidden, Hidden, No, No,     No, No,   No,   No,   No,   Hidden, Hidden]),
+        //               grid  comm  com2  strt  dist  cg    med   insp  lead  admn  sadm    key   cour  anon
+        ("register",    [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No, Hidden,   Ok,   Hidden, Hidden]),
+        ("reject",      [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No, Hidden,   Ok,   Hidden, Hidden]),
+        ("merge",       [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No, Hidden,   Ok,   Hidden, Hidden]),
+        ("dispatch",    [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No, Hidden,   Ok,   Hidden, Hidden]),
+        ("sign",        [No,   No,   Hidden, Hidden, No, Ok,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
+        ("return",      [No,   No,   Hidden, Hidden, No, Ok,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
+        ("handle",      [No,   No,   Hidden, Hidden, No, Ok,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
+        ("verify",      [Ok,   Ok,   Hidden, Hidden, No, No,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
+        ("rework",      [Ok,   Ok,   Hidden, Hidden, No, No,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
+        ("reopen",      [No,   No,   Hidden, Hidden, Ok, No,     No, No,   Ok,   No, Hidden,   Ok,   Hidden, Hidden]),
+        ("escalate",    [No,   Ok,   Hidden, Hidden, Ok, Hidden, No, No,   No,   No, Hidden,   Ok,   Hidden, Hidden]),
+        ("supervise",   [No,   No,   Hidden, Hidden, No, Hidden, No, No,   Ok,   No, Hidden,   No,   Hidden, Hidden]),
+        ("unsupervise", [No,   No,   Hidden, Hidden, No, Hidden, No, No,   Ok,   No, Hidden,   No,   Hidden, Hidden]),
+        ("rate",        [No,   No,   Hidden, Hidden, No, No,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
     ];
 
     /// <summary>Whose inbox holds the case in the state each action is tried in: whoever must act next.</summary>
@@ -260,6 +262,7 @@ public abstract class AuthorizationMatrixTests
     {
         public (double Lon, double Lat)? Point;
         public JsonObject? Demo;
+        public string? DistrictUser;
     }
 
     private static readonly ConditionalWeakTable<HostFixture, PerHost> Cache = new();
@@ -287,7 +290,148 @@ public abstract class AuthorizationMatrixTests
                 : _host.ClientWith("Courier", (string)demo["courierCode"]!);
         }
         if (caller == "anonymous") return new HttpClient { BaseAddress = _host.Client.BaseAddress };
+        if (caller == "streetadmin") return await _host.ClientAsStreetAdminAsync();
         return await _host.ClientAsAsync(caller);
+    }
+
+    /// <summary>The callers of the administration matrix: the city administrator, the administrator of 长河街道, a non-administrator, nobody.</summary>
+    public static readonly string[] AdminCallers = ["admin", "streetadmin", "street", "anonymous"];
+
+    private const int Created = 201, Done = 204, Bad = 400, SignIn = 401, Unprocessable = 422;
+
+    /// <summary>
+    /// Administrative request → expected status per caller (columns as in <see cref="AdminCallers"/>). City-wide
+    /// capabilities (catalog, platforms, department kinds, calendar, the audit chain) are the city administrator's
+    /// alone; scoped ones work for the street administrator inside 长河街道 only: outside it a unit is refused (403)
+    /// and an account or key it does not manage reads as absent (404). Requests the city administrator may send
+    /// with an unusable body (the calendar's 422, the made-up department's 400) show that the gate let them through.
+    /// </summary>
+    private static readonly (string Request, int[] Expected)[] AdminTable =
+    [
+        //                                      city     street   non-admin  anonymous
+        ("list users",                          [Ok,      Ok,      No,        SignIn]),
+        ("get a district user",                 [Ok,      Hidden,  No,        SignIn]),
+        ("create a user in 长河",               [Created, Created, No,        SignIn]),
+        ("create a user in 西兴",               [Created, No,      No,        SignIn]),
+        ("grant an admin on 滨江区",            [Created, No,      No,        SignIn]),
+        ("grant an admin inside 长河",          [Created, Created, No,        SignIn]),
+        ("grant a made-up department",          [Bad,     Bad,     No,        SignIn]),
+        ("grant 城管 on the district",          [Created, No,      No,        SignIn]),
+        ("grant a district user in 长河",       [Created, Hidden,  No,        SignIn]),
+        ("unlock a district user",              [Done,    Hidden,  No,        SignIn]),
+        ("list API keys",                       [Ok,      Ok,      No,        SignIn]),
+        ("create an API key on 滨江区",         [Created, No,      No,        SignIn]),
+        ("routing rule for a 西兴 community",   [Created, No,      No,        SignIn]),
+        ("routing rule for 长河",               [Created, Created, No,        SignIn]),
+        ("edit a district department",          [Ok,      No,      No,        SignIn]),
+        ("edit 长河's own department",          [Ok,      Ok,      No,        SignIn]),
+        ("webhook for 西兴",                    [Created, No,      No,        SignIn]),
+        ("webhook for 长河",                    [Created, Created, No,        SignIn]),
+        ("list audit entries",                  [Ok,      Ok,      No,        SignIn]),
+        ("verify the audit chain",              [Ok,      No,      No,        SignIn]),
+        ("edit a category class",               [Ok,      No,      No,        SignIn]),
+        ("edit a platform",                     [Ok,      No,      No,        SignIn]),
+        ("edit a department kind",              [Ok,      No,      No,        SignIn]),
+        ("load calendar days",                  [Unprocessable, No, No,       SignIn]),
+    ];
+
+    public static TheoryData<string, string, int> AdminMatrix()
+    {
+        var data = new TheoryData<string, string, int>();
+        foreach (var (request, expected) in AdminTable)
+        {
+            for (var i = 0; i < AdminCallers.Length; i++) data.Add(request, AdminCallers[i], expected[i]);
+        }
+        return data;
+    }
+
+    private static int _priority = 1000;
+
+    /// <summary>The request, fresh for each call (unique names, a district user made for it).</summary>
+    private async Task<HttpRequestMessage> AdminRequestAsync(string request)
+    {
+        string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
+        object User(params object[] grants) => new { userName = Unique("m"), displayName = "矩阵测试", password = "matrix2026", grants };
+        HttpRequestMessage Json(HttpMethod method, string url, object body) => new(method, url) { Content = JsonContent.Create(body) };
+        object Rule(string unit) => new
+        {
+            categoryPrefix = "01", unitCode = unit, departmentCode = "330108-HB", priority = Interlocked.Increment(ref _priority), description = "矩阵测试规则",
+        };
+        switch (request)
+        {
+            case "list users": return new(HttpMethod.Get, "/api/v1/users?pageSize=100");
+            case "get a district user": return new(HttpMethod.Get, $"/api/v1/users/{await DistrictUserAsync()}");
+            case "create a user in 长河": return Json(HttpMethod.Post, "/api/v1/users", User(new { role = "grid-worker", unitCode = ScopedAdmins.Street }));
+            case "create a user in 西兴": return Json(HttpMethod.Post, "/api/v1/users", User(new { role = "grid-worker", unitCode = "330108001" }));
+            case "grant an admin on 滨江区": return Json(HttpMethod.Post, "/api/v1/users", User(new { role = "admin", unitCode = "330108" }));
+            case "grant an admin inside 长河":
+                return Json(HttpMethod.Post, "/api/v1/users", User(new { role = "admin", unitCode = (await _host.PointInStreetAsync(ScopedAdmins.Street)).Grid }));
+            case "grant a made-up department":
+                return Json(HttpMethod.Post, "/api/v1/users", User(new { role = "department-handler", unitCode = ScopedAdmins.Street, departmentCode = "NO-SUCH-DEPT" }));
+            case "grant 城管 on the district":
+                return Json(HttpMethod.Post, "/api/v1/users", User(new { role = "department-handler", unitCode = "330108", departmentCode = "330108-CG" }));
+            case "grant a district user in 长河":
+                return Json(HttpMethod.Post, $"/api/v1/users/{await DistrictUserAsync()}/grants", new { role = "grid-worker", unitCode = ScopedAdmins.Street });
+            case "unlock a district user": return new(HttpMethod.Post, $"/api/v1/users/{await DistrictUserAsync()}/unlock");
+            case "list API keys": return new(HttpMethod.Get, "/api/v1/api-keys");
+            case "create an API key on 滨江区":
+                return Json(HttpMethod.Post, "/api/v1/api-keys", new { name = Unique("k"), grants = new[] { new { role = "district-dispatcher", unitCode = "330108" } } });
+            // 水电社区, not the matrix's 西陵社区, whose cases must keep their route to 城管.
+            case "routing rule for a 西兴 community": return Json(HttpMethod.Post, "/api/v1/routing/rules", Rule("330108001002"));
+            case "routing rule for 长河": return Json(HttpMethod.Post, "/api/v1/routing/rules", Rule(ScopedAdmins.Street));
+            // An empty PUT keeps every field: the department is edited without a change.
+            case "edit a district department": return Json(HttpMethod.Put, "/api/v1/departments/330108-CG", new { });
+            case "edit 长河's own department": return Json(HttpMethod.Put, "/api/v1/departments/330108002-ZHZF", new { });
+            case "webhook for 西兴": return Json(HttpMethod.Post, "/api/v1/webhooks", new { url = "https://receiver.example/hook", unitCode = "330108001" });
+            case "webhook for 长河": return Json(HttpMethod.Post, "/api/v1/webhooks", new { url = "https://receiver.example/hook", unitCode = ScopedAdmins.Street });
+            case "list audit entries": return new(HttpMethod.Get, "/api/v1/audit?limit=10");
+            case "verify the audit chain": return new(HttpMethod.Get, "/api/v1/audit/verify");
+            case "edit a category class": return Json(HttpMethod.Put, "/api/v1/catalog/classes/01", new { });
+            case "edit a platform": return Json(HttpMethod.Put, "/api/v1/catalog/platforms/zz", new { });
+            case "edit a department kind": return Json(HttpMethod.Put, "/api/v1/catalog/department-kinds/cg", new { });
+            case "load calendar days":
+                return new(HttpMethod.Post, "/api/v1/calendar/days?dryRun=true")
+                {
+                    Content = new StringContent("date,kind,name_en,name_zh\nnot-a-date,holiday,x,x\n", System.Text.Encoding.UTF8, "text/csv"),
+                };
+            default: throw new ArgumentOutOfRangeException(nameof(request), request, null);
+        }
+    }
+
+    private async Task<string> DistrictUserAsync()
+    {
+        var cache = Cache.GetOrCreateValue(_host);
+        if (cache.DistrictUser is { } known) return known;
+        var name = await ScopedAdmins.CreateUserAsync(_host, "districtuser", new { role = "district-dispatcher", unitCode = "330108" });
+        return cache.DistrictUser = await ScopedAdmins.UserIdAsync(_host, name);
+    }
+
+    [Fact]
+    public void The_administration_table_covers_every_capability()
+    {
+        Assert.All(AdminTable, t => Assert.Equal(AdminCallers.Length, t.Expected.Length));
+        // Each city-wide capability has a row the street administrator is refused, each scoped one a row it may use.
+        Assert.Equal(6, OneGrid.Access.AdminScope.Table.Count(c => c.Value == OneGrid.Access.AdminReach.CityWide));
+        Assert.Equal(6, OneGrid.Access.AdminScope.Table.Count(c => c.Value == OneGrid.Access.AdminReach.Scoped));
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminMatrix))]
+    public async Task Each_caller_may_use_exactly_the_administration_the_scope_gives_them(string request, string caller, int expected)
+    {
+        using var client = await ClientAsync(caller);
+        using var message = await AdminRequestAsync(request);
+        using var response = await client.SendAsync(message);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == expected, $"{caller}: {request}: expected {expected}, got {(int)response.StatusCode} {text}");
+        if (expected >= 400) Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        if (request.StartsWith("webhook", StringComparison.Ordinal) && response.StatusCode == HttpStatusCode.Created)
+        {
+            // Registered receivers would get every later case's deliveries: removed again.
+            using var admin = await ClientAsync("admin");
+            var id = (long)JsonNode.Parse(text)!["id"]!;
+            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/webhooks/{id}")).StatusCode);
+        }
     }
 
     /// <summary>A matter the community handles itself is dispatched to the community: its operator must sign and handle it, so it is in their inbox.</summary>

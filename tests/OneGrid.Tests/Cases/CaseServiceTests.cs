@@ -64,8 +64,14 @@ public sealed class CaseServiceTests : IAsyncLifetime
         if (state == CaseState.InProgress) return c;
         c = await _world.ActAsync(c, CaseActions.Handle, Everyone);
         if (state == CaseState.Handled) return c;
-        return await _world.ActAsync(c, CaseActions.Verify, Everyone);
+        return await _world.ActAsync(c, CaseActions.Verify, ActorFor(CaseActions.Verify));
     }
+
+    /// <summary>
+    /// Everyone, except for confirming a result: whoever could have handled it (Everyone holds the department's
+    /// grant) may not, so the grid's own worker does.
+    /// </summary>
+    private static Actor ActorFor(string action) => action is CaseActions.Verify or CaseActions.Rework ? GridWorker : Everyone;
 
     // Every action in every state, by someone holding every post: allowed exactly where the closed loop says.
     public static TheoryData<CaseState, string, CaseState?> Transitions()
@@ -112,13 +118,13 @@ public sealed class CaseServiceTests : IAsyncLifetime
         var before = (await TimelineAsync(c)).Count;
         if (expected is { } to)
         {
-            var after = await _world.ActAsync(c, action, Everyone);
+            var after = await _world.ActAsync(c, action, ActorFor(action));
             Assert.Equal(to, after.State);
             Assert.Equal(before + 1, (await TimelineAsync(c)).Count);
         }
         else
         {
-            var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, action, Everyone));
+            var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, action, ActorFor(action)));
             Assert.Equal(409, e.Status);
             Assert.Equal(state.ToString(), e.Extensions!["state"]);
             var allowed = Assert.IsAssignableFrom<IReadOnlyList<string>>(e.Extensions["allowedActions"]);

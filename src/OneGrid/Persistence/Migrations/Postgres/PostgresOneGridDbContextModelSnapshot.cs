@@ -1275,6 +1275,10 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("ScopeUnitCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("Secret")
                         .IsRequired()
                         .HasMaxLength(100)
