@@ -37,10 +37,12 @@ public sealed class AttachmentStore(HostSettings settings)
         var path = PathOf(hash);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            DataFolder.Ensure(Path.GetDirectoryName(path)!);
             // Write to a temporary name and move: a crash never leaves a truncated file under a valid hash.
             var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await File.WriteAllBytesAsync(temp, content, ct);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = DataFolder.FileMode;
+            await using (var stream = new FileStream(temp, options)) await stream.WriteAsync(content, ct);
             File.Move(temp, path, overwrite: true);
         }
         return new StoredFile(hash, type, content.Length);
