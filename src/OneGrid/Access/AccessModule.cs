@@ -61,6 +61,7 @@ public static class AccessModule
                 o.User.RequireUniqueEmail = false;
             })
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<SessionClaimsFactory>()
             .AddEntityFrameworkStores<OneGridDbContext>()
             .AddErrorDescriber<LocalizedIdentityErrors>();
 
@@ -89,6 +90,7 @@ public static class AccessModule
             };
             o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = SessionClaimsFactory.KeepSession);
         OidcSignIn.AddIfConfigured(authentication, configuration);
 
         services.AddScoped<ActorAccessor>();
