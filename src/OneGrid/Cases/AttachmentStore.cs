@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using OneGrid.Hosting;
 
@@ -49,6 +50,25 @@ public sealed class AttachmentStore(HostSettings settings)
     }
 
     public bool Exists(string sha256) => IsHash(sha256) && File.Exists(PathOf(sha256));
+
+    /// <summary>Deletes the stored bytes (an upload nobody attached); a file already gone is no error.</summary>
+    public void Delete(string sha256)
+    {
+        if (IsHash(sha256)) File.Delete(PathOf(sha256));
+    }
+
+    public const string TokenPrefix = "ogu_";
+
+    /// <summary>A new upload token and the hash stored for it: the token is shown once, to the uploader.</summary>
+    public static (string Token, string Hash) NewToken()
+    {
+        var token = TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (token, HashToken(token));
+    }
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    public static bool IsToken(string text) => text.StartsWith(TokenPrefix, StringComparison.Ordinal) && text.Length <= 100;
 
     public Stream? Open(string sha256) => Exists(sha256) ? File.OpenRead(PathOf(sha256)) : null;
 

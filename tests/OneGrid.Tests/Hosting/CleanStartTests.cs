@@ -79,7 +79,7 @@ public class CleanStartTests
                     "file", "a.png");
                 using var response = await client.PostAsync("/api/v1/files", upload);
                 Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-                var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+                var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["sha256"]!;
 
                 var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
