@@ -116,21 +116,29 @@ internal static class AuthEndpoints
     }
 
     /// <summary>Signing out ends the caller's session: its bearer token, refresh token or cookie stops working on every node.</summary>
-    internal static async Task<IResult> Logout(bool? everywhere, Actor actor, SignInManager<OneGridUser> signIn, OneGridDbContext db,
-        TimeProvider time, IOptionsMonitor<BearerTokenOptions> bearer, HttpContext http, CancellationToken ct)
+    internal static async Task<IResult> Logout(bool? everywhere, Actor actor, SignInManager<OneGridUser> signIn, HttpContext http)
     {
-        var session = http.User.FindFirstValue(SessionClaimsFactory.SessionClaim);
-        await signIn.SignOutAsync();
-        if (session is not null)
-        {
-            await EndSessionAsync(db, session, time, SessionLifetime(http, bearer.Get(IdentityConstants.BearerScheme)), ct);
-        }
+        await SignOutAsync(http);
         if (everywhere == true && actor is { IsAnonymous: false, IsCourier: false, IsApiClient: false }
             && await signIn.UserManager.FindByIdAsync(actor.UserId!) is { } user)
         {
             await signIn.UserManager.UpdateSecurityStampAsync(user);
         }
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Deletes the cookie and ends the request's session (bearer or cookie); for the API and the pages' sign-out button alike.</summary>
+    internal static async Task SignOutAsync(HttpContext http)
+    {
+        var services = http.RequestServices;
+        var session = http.User.FindFirstValue(SessionClaimsFactory.SessionClaim);
+        await services.GetRequiredService<SignInManager<OneGridUser>>().SignOutAsync();
+        if (session is not null)
+        {
+            var bearer = services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme);
+            await EndSessionAsync(services.GetRequiredService<OneGridDbContext>(), session, services.GetRequiredService<TimeProvider>(),
+                SessionLifetime(http, bearer), http.RequestAborted);
+        }
     }
 
     /// <summary>How long any token or cookie of a session can live, so an ended session is remembered that long.</summary>
