@@ -104,3 +104,14 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         b.HasMany(k => k.Grants).WithOne().HasForeignKey(g => g.ApiKeyId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class EndedSessionConfiguration : IEntityTypeConfiguration<EndedSession>
+{
+    public void Configure(EntityTypeBuilder<EndedSession> b)
+    {
+        b.ToTable("ended_sessions");
+        b.HasKey(s => s.SessionId);
+        b.Property(s => s.SessionId).HasMaxLength(64);
+        b.HasIndex(s => s.ExpiresAt);
+    }
+}

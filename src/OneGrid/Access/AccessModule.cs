@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using OneGrid.Hosting;
@@ -45,6 +46,8 @@ public static class AccessModule
 
         // One application name, so every node (whatever its install path) shares the key ring in the database.
         services.AddDataProtection().SetApplicationName("OneGrid").PersistKeysToDbContext<OneGridDbContext>();
+        // New keys are stored encrypted under the host key, which is not in the database.
+        services.AddOptions<KeyManagementOptions>().Configure<HostKey>((o, key) => o.XmlEncryptor = new HostKeyXmlEncryptor(key));
 
         services.AddIdentityCore<OneGridUser>(o =>
             {
@@ -60,6 +63,7 @@ public static class AccessModule
                 o.User.RequireUniqueEmail = false;
             })
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<SessionClaimsFactory>()
             .AddEntityFrameworkStores<OneGridDbContext>()
             .AddErrorDescriber<LocalizedIdentityErrors>();
 
@@ -90,6 +94,7 @@ public static class AccessModule
             };
             o.Events.OnRedirectToAccessDenied = c => { c.Response.StatusCode = StatusCodes.Status403Forbidden; return Task.CompletedTask; };
         });
+        services.Configure<SecurityStampValidatorOptions>(o => o.OnRefreshingPrincipal = SessionClaimsFactory.KeepSession);
         OidcSignIn.AddIfConfigured(authentication, configuration);
 
         services.AddScoped<ActorAccessor>();
@@ -135,16 +140,23 @@ public static class AccessModule
             };
         });
 
-        // Data Protection preloads its key ring when the host starts, before start-up work has migrated the
-        // database, and logs the missing table as a failure; the key ring is loaded after migration instead.
-        // Last here because AddAuthentication (and anything else calling AddDataProtection) registers the preload.
+        services.AddSingleton<IStartupTask, KeyRingWarmUp>();
+        return services;
+    }
+
+    /// <summary>
+    /// Data Protection preloads its key ring when the host starts, before start-up work has migrated the
+    /// database, and logs the missing table as a failure; <see cref="KeyRingWarmUp"/> loads it after migration
+    /// instead. Called once every module is registered: each AddDataProtection (authentication, antiforgery,
+    /// Razor components) adds the preload again if it is missing.
+    /// </summary>
+    public static void DeferKeyRingLoad(IServiceCollection services)
+    {
         foreach (var preload in services.Where(d => d.ServiceType == typeof(IHostedService) &&
             d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService").ToList())
         {
             services.Remove(preload);
         }
-        services.AddSingleton<IStartupTask, KeyRingWarmUp>();
-        return services;
     }
 
     /// <summary>

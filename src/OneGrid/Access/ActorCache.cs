@@ -36,7 +36,7 @@ internal sealed class AccessRevisionConfiguration : IEntityTypeConfiguration<Acc
 
 /// <summary>
 /// Stamps <see cref="AccessRevision"/> in every SaveChanges that adds, changes or removes an account,
-/// a grant, an API key or a courier — the same SaveChanges, hence the same transaction, so no node can
+/// a grant, an API key or a courier, or ends a session — the same SaveChanges, hence the same transaction, so no node can
 /// see the new revision before the change itself. Once the change is committed this node's
 /// <see cref="ActorCache"/>s are cleared at once; other nodes notice the stamp within
 /// <see cref="ActorCache.CheckPeriod"/>. One per host (a singleton the persistence set-up adds to that host's
@@ -90,7 +90,7 @@ public sealed class AccessRevisionInterceptor : AfterCommitInterceptor
         {
             foreach (var entry in db.ChangeTracker.Entries().ToList())
             {
-                if (entry.Entity is not (OneGridUser or UserGrant or ApiKey or ApiKeyGrant or Courier)) continue;
+                if (entry.Entity is not (OneGridUser or UserGrant or ApiKey or ApiKeyGrant or Courier or EndedSession)) continue;
                 if (entry.State == EntityState.Unchanged && detect) entry.DetectChanges();
                 if (entry.State is EntityState.Added or EntityState.Deleted) return true;
                 if (entry.State != EntityState.Modified || OnlyBookkeeping(entry)) continue;

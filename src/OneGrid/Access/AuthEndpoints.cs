@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -35,10 +37,10 @@ internal static class AuthEndpoints
         auth.MapPost("/refresh", Refresh)
             .RequireRateLimiting(AccessRateLimits.Login)
             .WithName("RefreshToken")
-            .WithSummary("A new bearer token for a refresh token (until the account signs out everywhere).");
+            .WithSummary("A new bearer token and refresh token for a refresh token; each refresh token works once.");
         auth.MapPost("/logout", Logout)
             .WithName("Logout")
-            .WithSummary("Ends the cookie session; ?everywhere=true also voids every token and cookie the account holds.");
+            .WithSummary("Ends the caller's session (its bearer and refresh token, or its cookie); ?everywhere=true voids every token and cookie of the account.");
         auth.MapGet("/me", Me)
             .RequireActor()
             .WithName("Me")
@@ -82,28 +84,83 @@ internal static class AuthEndpoints
                 "Check the username and password; 5 failures in a row lock the account for 15 minutes, during which it cannot sign in."));
     }
 
+    /// <summary>
+    /// A refresh token is good once: using it ends its session (the old bearer token with it) and starts a new
+    /// one, so a stolen refresh token that is used after its owner used it is refused, and the other way round.
+    /// </summary>
     internal static async Task<IResult> Refresh(RefreshRequest? body, SignInManager<OneGridUser> signIn,
-        IOptionsMonitor<BearerTokenOptions> bearer, TimeProvider time)
+        IOptionsMonitor<BearerTokenOptions> bearer, OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var protector = bearer.Get(IdentityConstants.BearerScheme).RefreshTokenProtector;
-        var ticket = string.IsNullOrEmpty(body?.RefreshToken) ? null : protector.Unprotect(body.RefreshToken);
+        var options = bearer.Get(IdentityConstants.BearerScheme);
+        var ticket = string.IsNullOrEmpty(body?.RefreshToken) ? null : options.RefreshTokenProtector.Unprotect(body.RefreshToken);
+        // A refresh token from before sessions existed has no session to end, so it cannot be used only once: refused.
         if (ticket?.Properties.ExpiresUtc is not { } expires || time.GetUtcNow() >= expires ||
-            await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user)
+            ticket.Principal.FindFirstValue(SessionClaimsFactory.SessionClaim) is not { } session ||
+            await signIn.ValidateSecurityStampAsync(ticket.Principal) is not { } user ||
+            !await EndSessionAsync(db, session, time, SessionLifetime(http, options), ct))
         {
             return AccessProblems.InvalidCredentials();
         }
         return TypedResults.SignIn(await signIn.CreateUserPrincipalAsync(user), authenticationScheme: IdentityConstants.BearerScheme);
     }
 
-    internal static async Task<IResult> Logout(bool? everywhere, Actor actor, SignInManager<OneGridUser> signIn)
+    /// <summary>Signing out ends the caller's session: its bearer token, refresh token or cookie stops working on every node.</summary>
+    internal static async Task<IResult> Logout(bool? everywhere, Actor actor, SignInManager<OneGridUser> signIn, HttpContext http)
     {
-        await signIn.SignOutAsync();
+        await SignOutAsync(http);
         if (everywhere == true && actor is { IsAnonymous: false, IsCourier: false, IsApiClient: false }
             && await signIn.UserManager.FindByIdAsync(actor.UserId!) is { } user)
         {
             await signIn.UserManager.UpdateSecurityStampAsync(user);
         }
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Deletes the cookie and ends the request's session (bearer or cookie); for the API and the pages' sign-out button alike.</summary>
+    internal static async Task SignOutAsync(HttpContext http)
+    {
+        var services = http.RequestServices;
+        var session = http.User.FindFirstValue(SessionClaimsFactory.SessionClaim);
+        await services.GetRequiredService<SignInManager<OneGridUser>>().SignOutAsync();
+        if (session is not null)
+        {
+            var bearer = services.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme);
+            await EndSessionAsync(services.GetRequiredService<OneGridDbContext>(), session, services.GetRequiredService<TimeProvider>(),
+                SessionLifetime(http, bearer), http.RequestAborted);
+        }
+    }
+
+    /// <summary>How long any token or cookie of a session can live, so an ended session is remembered that long.</summary>
+    private static TimeSpan SessionLifetime(HttpContext http, BearerTokenOptions bearer)
+    {
+        var cookie = http.RequestServices.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>()
+            .Get(IdentityConstants.ApplicationScheme).ExpireTimeSpan;
+        return new[] { bearer.BearerTokenExpiration, bearer.RefreshTokenExpiration, cookie }.Max();
+    }
+
+    /// <summary>
+    /// Records the session as ended; false when it had ended already (also when another request, on any node,
+    /// ended it at the same moment: the session id is the key, so only one insert commits).
+    /// </summary>
+    internal static async Task<bool> EndSessionAsync(OneGridDbContext db, string session, TimeProvider time, TimeSpan lifetime, CancellationToken ct)
+    {
+        if (session.Length > 64 || await db.EndedSessions.AnyAsync(s => s.SessionId == session, ct)) return false;
+        var now = time.GetUtcNow();
+        var row = new EndedSession { SessionId = session, EndedAt = now, ExpiresAt = now + lifetime };
+        db.EndedSessions.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.Entry(row).State = EntityState.Detached;
+            if (await db.EndedSessions.AsNoTracking().AnyAsync(s => s.SessionId == session, ct)) return false;
+            throw;
+        }
+        // Sessions whose every token has expired need remembering no longer.
+        await db.EndedSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(ct);
+        return true;
     }
 
     internal static async Task<Ok<MeResponse>> Me(Actor actor, OneGridDbContext db, CancellationToken ct)

@@ -61,6 +61,51 @@ internal static class ActorClaims
 }
 
 /// <summary>
+/// Gives every sign-in of an account a session id, carried by its bearer token, its refresh token and its
+/// cookie alike, so that signing out (or using the refresh token) can end exactly that session on every node:
+/// the id is then recorded in <see cref="EndedSession"/> and <see cref="ActorMiddleware"/> refuses it.
+/// </summary>
+internal sealed class SessionClaimsFactory(UserManager<OneGridUser> users, IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<OneGridUser>(users, options)
+{
+    public const string SessionClaim = "onegrid:session";
+
+    protected override async Task<ClaimsIdentity> GenerateClaimsAsync(OneGridUser user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new Claim(SessionClaim, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16))));
+        return identity;
+    }
+
+    /// <summary>
+    /// The cookie's periodic security-stamp check rebuilds the principal: it keeps its session, or a signed-out
+    /// cookie replayed later would come back with a fresh, unended one.
+    /// </summary>
+    public static Task KeepSession(SecurityStampRefreshingPrincipalContext context)
+    {
+        if (context.NewPrincipal?.Identity is ClaimsIdentity identity &&
+            context.CurrentPrincipal?.FindFirst(SessionClaim) is { } current)
+        {
+            foreach (var claim in identity.FindAll(SessionClaim).ToList()) identity.RemoveClaim(claim);
+            identity.AddClaim(new Claim(SessionClaim, current.Value));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Whether the session has ended (signed out, or its refresh token used), from the <see cref="ActorCache"/>.</summary>
+    public static async ValueTask<bool> HasEndedAsync(string sessionId, ActorCache cache, OneGridDbContext db, CancellationToken ct)
+    {
+        var state = await cache.GetAsync("session:" + sessionId, async (db, ct) =>
+            await db.EndedSessions.AsNoTracking().AnyAsync(s => s.SessionId == sessionId, ct) ? Ended : Live, db, ct);
+        return ReferenceEquals(state, Ended);
+    }
+
+    // Both cached (the loader's null is not), so a live session costs no read until the next change.
+    private static readonly object Ended = new();
+    private static readonly object Live = new();
+}
+
+/// <summary>
 /// A principal built from a credential's row (courier, API key) that carries its <see cref="Actor"/> along,
 /// so the actor middleware need not parse the claims back. Never changed once built, so an API key's
 /// principal is shared by its requests.
@@ -226,6 +271,11 @@ internal sealed class ActorMiddleware(RequestDelegate next)
         }, db, ct);
         // A changed security stamp (sign-out everywhere, password change) voids every token and cookie issued before.
         if (user is null || user.SecurityStamp != principal.FindFirstValue(identity.ClaimsIdentity.SecurityStampClaimType))
+        {
+            return null;
+        }
+        if (principal.FindFirstValue(SessionClaimsFactory.SessionClaim) is { } session &&
+            await SessionClaimsFactory.HasEndedAsync(session, cache, db, ct))
         {
             return null;
         }

@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -47,9 +49,16 @@ internal sealed class DemoAccounts : IStartupTask
 
     public int Order => 100;
 
+    /// <summary>The claim that marks an account as a demo account (Identity's user claims, so no column of its own).</summary>
+    internal const string DemoClaimType = "onegrid:demo-account";
+
     public async Task RunAsync(IServiceProvider services, HostSettings settings, CancellationToken ct)
     {
-        if (!settings.Demo) return;
+        if (!settings.Demo)
+        {
+            await DisableAsync(services, ct);
+            return;
+        }
         var db = services.GetRequiredService<OneGridDbContext>();
         var users = services.GetRequiredService<UserManager<OneGridUser>>();
         var time = services.GetRequiredService<TimeProvider>();
@@ -57,10 +66,20 @@ internal sealed class DemoAccounts : IStartupTask
 
         foreach (var account in Accounts)
         {
-            if (await users.FindByNameAsync(account.UserName) is not null) continue;
+            if (await users.FindByNameAsync(account.UserName) is { } existing)
+            {
+                // Disabled by a start without --demo: the password comes back; the tokens issued before stay void.
+                if (existing.PasswordHash is null && (await users.GetClaimsAsync(existing)).Any(c => c.Type == DemoClaimType))
+                {
+                    existing.PasswordHash = users.PasswordHasher.HashPassword(existing, Password);
+                    await users.UpdateAsync(existing);
+                }
+                continue;
+            }
             var user = new OneGridUser { UserName = account.UserName, DisplayName = account.DisplayName, CreatedAt = now };
             user.PasswordHash = users.PasswordHasher.HashPassword(user, Password);
             var result = await users.CreateAsync(user);
+            if (result.Succeeded) result = await users.AddClaimAsync(user, new Claim(DemoClaimType, "true"));
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException($"Demo account {account.UserName}: " + string.Join("; ", result.Errors.Select(e => e.Description)));
@@ -73,7 +92,15 @@ internal sealed class DemoAccounts : IStartupTask
             await db.SaveChangesAsync(ct);
         }
 
-        if (!await db.Couriers.AnyAsync(c => c.CreatedBy == DemoMarker && c.Phone == CourierPhone, ct))
+        if (await db.Couriers.FirstOrDefaultAsync(c => c.CreatedBy == DemoMarker && c.Phone == CourierPhone, ct) is { } courier)
+        {
+            if (courier.Revoked)
+            {
+                courier.Revoked = false;
+                await db.SaveChangesAsync(ct);
+            }
+        }
+        else
         {
             db.Couriers.Add(new Courier
             {
@@ -87,6 +114,54 @@ internal sealed class DemoAccounts : IStartupTask
         {
             var protector = DemoSecretProtector(services);
             await ApiKeyEndpoints.IssueAsync(db, ApiKeyName, [ApiKeyGrant], DemoMarker, now, ct, protector.Protect);
+        }
+    }
+
+    /// <summary>
+    /// Served without --demo, a database that was once served with it must not keep a city administrator with
+    /// the password "demo": every demo account loses its password and its sessions (a new security stamp),
+    /// the demo key is revoked, the demo courier revoked and its codes superseded. An account with a demo
+    /// name is taken for a demo account if it carries the mark or (made before the mark existed) still has
+    /// the password "demo". --demo gives the accounts their password back and issues a new key.
+    /// </summary>
+    private static async Task DisableAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var db = services.GetRequiredService<OneGridDbContext>();
+        var users = services.GetRequiredService<UserManager<OneGridUser>>();
+        var disabled = new List<string>();
+
+        foreach (var account in Accounts)
+        {
+            if (await users.FindByNameAsync(account.UserName) is not { } user || user.PasswordHash is null) continue;
+            var marked = (await users.GetClaimsAsync(user)).Any(c => c.Type == DemoClaimType);
+            if (!marked && users.PasswordHasher.VerifyHashedPassword(user, user.PasswordHash, Password) == PasswordVerificationResult.Failed) continue;
+            if (!marked) await users.AddClaimAsync(user, new Claim(DemoClaimType, "true"));
+            user.PasswordHash = null;
+            await users.UpdateSecurityStampAsync(user);
+            disabled.Add(account.UserName);
+        }
+
+        foreach (var courier in await db.Couriers.Where(c => c.CreatedBy == DemoMarker && !c.Revoked).ToListAsync(ct))
+        {
+            courier.Revoked = true;
+            courier.CodeVersion++;
+            disabled.Add(CourierUserName);
+        }
+        foreach (var key in await db.ApiKeys.Where(k => k.DemoSecret != null && !k.Revoked).ToListAsync(ct))
+        {
+            key.Revoked = true;
+            disabled.Add("api key " + key.Prefix);
+        }
+        await db.SaveChangesAsync(ct);
+
+        var left = await db.ApiKeys.AnyAsync(k => k.DemoSecret != null, ct) ||
+            await db.Couriers.AnyAsync(c => c.CreatedBy == DemoMarker, ct) ||
+            await db.UserClaims.AnyAsync(c => c.ClaimType == DemoClaimType, ct);
+        if (disabled.Count > 0 || left)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<DemoAccounts>().LogWarning(
+                "Served without --demo: the demo accounts, demo API key and demo courier of this database are disabled{Now} (serve --demo enables them again)",
+                disabled.Count > 0 ? " now: " + string.Join(", ", disabled) : "");
         }
     }
 
@@ -107,8 +182,11 @@ internal sealed class DemoAccounts : IStartupTask
 
         var demoKey = await db.ApiKeys.AsNoTracking().Where(k => k.DemoSecret != null && !k.Revoked)
             .OrderByDescending(k => k.Id).Select(k => k.DemoSecret).FirstOrDefaultAsync(ct);
-        return new DemoAccountsResponse(list, Password,
-            demoKey is null ? null : DemoSecretProtector(services).Unprotect(demoKey),
+        string? key = null;
+        // Under another host key the stored secret no longer decrypts: the listing then shows no key, not a 500.
+        try { key = demoKey is null ? null : DemoSecretProtector(services).Unprotect(demoKey); }
+        catch (CryptographicException) { }
+        return new DemoAccountsResponse(list, Password, key,
             courier is null || courier.Revoked ? null : codes.Issue(courier));
     }
 }

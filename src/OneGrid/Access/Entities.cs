@@ -85,3 +85,14 @@ public sealed class ApiKey
 
     public string ActorId => Actor.ApiKeyIdPrefix + Id;
 }
+
+/// <summary>
+/// A signed-in session (the id every bearer token, refresh token and cookie of one sign-in carries) that has
+/// ended: signed out, or its refresh token used once already. Kept until every token of the session has expired.
+/// </summary>
+public sealed class EndedSession
+{
+    public required string SessionId { get; set; }
+    public DateTimeOffset EndedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using OneGrid.Hosting;
 
@@ -37,16 +38,37 @@ public sealed class AttachmentStore(HostSettings settings)
         var path = PathOf(hash);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            DataFolder.Ensure(Path.GetDirectoryName(path)!);
             // Write to a temporary name and move: a crash never leaves a truncated file under a valid hash.
             var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await File.WriteAllBytesAsync(temp, content, ct);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = DataFolder.FileMode;
+            await using (var stream = new FileStream(temp, options)) await stream.WriteAsync(content, ct);
             File.Move(temp, path, overwrite: true);
         }
         return new StoredFile(hash, type, content.Length);
     }
 
     public bool Exists(string sha256) => IsHash(sha256) && File.Exists(PathOf(sha256));
+
+    /// <summary>Deletes the stored bytes (an upload nobody attached); a file already gone is no error.</summary>
+    public void Delete(string sha256)
+    {
+        if (IsHash(sha256)) File.Delete(PathOf(sha256));
+    }
+
+    public const string TokenPrefix = "ogu_";
+
+    /// <summary>A new upload token and the hash stored for it: the token is shown once, to the uploader.</summary>
+    public static (string Token, string Hash) NewToken()
+    {
+        var token = TokenPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+        return (token, HashToken(token));
+    }
+
+    public static string HashToken(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    public static bool IsToken(string text) => text.StartsWith(TokenPrefix, StringComparison.Ordinal) && text.Length <= 100;
 
     public Stream? Open(string sha256) => Exists(sha256) ? File.OpenRead(PathOf(sha256)) : null;
 

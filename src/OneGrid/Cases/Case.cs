@@ -161,6 +161,25 @@ public sealed class CaseAttachment
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>
+/// A file sent to POST /api/v1/files. Only the uploader gets the token that attaches it to a report or a
+/// handling result (stored here as its SHA-256), so knowing a file's hash attaches nothing. The token works for
+/// <see cref="AttachWithin"/>; soon after, the <see cref="OrphanUploadSweeper"/> deletes the row, and the file too
+/// unless a case holds it.
+/// </summary>
+public sealed class FileUpload
+{
+    public static readonly TimeSpan AttachWithin = TimeSpan.FromHours(24);
+
+    public long Id { get; set; }
+    public required string TokenHash { get; set; }
+    public required string Sha256 { get; set; }
+    public required string ContentType { get; set; }
+    public long Size { get; set; }
+    public string? UploadedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>Remembers the answer to a report sent with an Idempotency-Key, so a retry gets it again.</summary>
 public sealed class IdempotencyRecord
 {

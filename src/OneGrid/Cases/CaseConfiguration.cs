@@ -78,6 +78,22 @@ internal sealed class CaseAttachmentConfiguration : IEntityTypeConfiguration<Cas
     }
 }
 
+internal sealed class FileUploadConfiguration : IEntityTypeConfiguration<FileUpload>
+{
+    public void Configure(EntityTypeBuilder<FileUpload> b)
+    {
+        b.ToTable("file_uploads");
+        b.HasKey(u => u.Id);
+        b.HasIndex(u => u.TokenHash).IsUnique();
+        b.HasIndex(u => u.Sha256);
+        b.HasIndex(u => u.CreatedAt);
+        b.Property(u => u.TokenHash).HasMaxLength(64);
+        b.Property(u => u.Sha256).HasMaxLength(64);
+        b.Property(u => u.ContentType).HasMaxLength(100);
+        b.Property(u => u.UploadedBy).HasMaxLength(100);
+    }
+}
+
 internal sealed class IdempotencyRecordConfiguration : IEntityTypeConfiguration<IdempotencyRecord>
 {
     public void Configure(EntityTypeBuilder<IdempotencyRecord> b)

@@ -52,8 +52,9 @@ public static class CaseEndpoints
         var api = app.MapGroup("/api/v1").WithTags("Cases").AddEndpointFilter<CaseProblemFilter>();
         api.MapPost("/reports", PostReport).WithName("PostReport").WithSummary("Report a problem: resolved to its grid, routed, numbered.")
             .Accepts<ReportRequest>("application/json").RequireRateLimiting(AccessRateLimits.Anonymous);
-        api.MapPost("/files", PostFile).WithName("PostFile").WithSummary("Upload a photo or document (type decided by content); returns its id.")
-            .DisableAntiforgery();
+        api.MapPost("/files", PostFile).WithName("PostFile")
+            .WithSummary("Upload a photo or document (type decided by content); returns the token that attaches it (within 24 h) and its SHA-256.")
+            .DisableAntiforgery().RequireRateLimiting(AccessRateLimits.Anonymous);
         api.MapGet("/files/{id}", GetFile).WithName("GetFile");
         api.MapGet("/cases", ListCases).WithName("ListCases").WithSummary("Cases the caller may see, filtered, paged and sorted.");
         api.MapGet("/inbox", Inbox).WithName("Inbox").WithSummary("Cases waiting for the caller to act.");
@@ -129,7 +130,8 @@ public static class CaseEndpoints
         : actor.HasRole(Role.Courier) ? ReporterKind.Courier
         : ReporterKind.Staff;
 
-    internal static async Task<IResult> PostFile(HttpContext http, AttachmentStore store, CancellationToken ct)
+    internal static async Task<IResult> PostFile(HttpContext http, AttachmentStore store, OneGridDbContext db, IActorAccessor actors,
+        TimeProvider time, CancellationToken ct)
     {
         if (!http.Request.HasFormContentType) return Problems.InvalidField("file", "请以 multipart/form-data 上传 file 字段", "Upload the field 'file' as multipart/form-data");
         var form = await http.Request.ReadFormAsync(ct);
@@ -143,10 +145,28 @@ public static class CaseEndpoints
         {
             return Problems.InvalidField("file", "文件内容不是支持的图片或文档（JPEG、PNG、GIF、WebP、PDF）", "The content is not a supported image or document (JPEG, PNG, GIF, WebP, PDF)");
         }
-        return TypedResults.Created($"/api/v1/files/{stored.Sha256}", new { id = stored.Sha256, contentType = stored.ContentType, size = stored.Size });
+        var (token, tokenHash) = AttachmentStore.NewToken();
+        var now = time.GetUtcNow();
+        var actor = actors.Current;
+        db.FileUploads.Add(new FileUpload
+        {
+            TokenHash = tokenHash, Sha256 = stored.Sha256, ContentType = stored.ContentType, Size = stored.Size,
+            UploadedBy = actor.IsAnonymous ? null : actor.UserId, CreatedAt = now,
+        });
+        await db.SaveChangesAsync(ct);
+        AuditTrail.Note(http, "files/" + stored.Sha256, $"upload {stored.ContentType}, {stored.Size} bytes");
+        return TypedResults.Created($"/api/v1/files/{stored.Sha256}", new
+        {
+            token, sha256 = stored.Sha256, contentType = stored.ContentType, size = stored.Size, expiresAt = now + FileUpload.AttachWithin,
+        });
     }
 
-    internal static async Task<IResult> GetFile(string id, OneGridDbContext db, AttachmentStore store, IActorAccessor actors, CancellationToken ct)
+    /// <summary>
+    /// Only to those who may read a case holding the file. Served as what the sniffed type says and nothing
+    /// else (nosniff); images are shown inline, anything else (PDF) is a download, so no stored file runs as a page.
+    /// </summary>
+    internal static async Task<IResult> GetFile(string id, HttpContext http, OneGridDbContext db, AttachmentStore store, IActorAccessor actors,
+        CancellationToken ct)
     {
         var actor = actors.Current;
         var attachment = await db.CaseAttachments.AsNoTracking().Where(a => a.Sha256 == id)
@@ -155,6 +175,16 @@ public static class CaseEndpoints
         {
             return Problems.NotFound("file-not-found", "文件不存在", "No such file");
         }
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        var image = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal);
+        var name = id + attachment.ContentType switch
+        {
+            "image/jpeg" => ".jpg", "image/png" => ".png", "image/gif" => ".gif", "image/webp" => ".webp", "application/pdf" => ".pdf", _ => "",
+        };
+        http.Response.Headers.ContentDisposition = new System.Net.Http.Headers.ContentDispositionHeaderValue(image ? "inline" : "attachment")
+        {
+            FileName = name,
+        }.ToString();
         return Results.File(stream, attachment.ContentType, enableRangeProcessing: true);
     }
 

@@ -13,6 +13,7 @@ public static class CaseModule
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<DeadlineWorker>();
+        services.AddHostedService<OrphanUploadSweeper>();
         return services;
     }
 }

@@ -191,7 +191,11 @@ public sealed class CaseService(
         return (lon, lat, description);
     }
 
-    /// <summary>Photos are ids from POST /api/v1/files or data: URIs; every one is checked before anything is written.</summary>
+    /// <summary>
+    /// Photos are upload tokens from POST /api/v1/files or data: URIs; every one is checked before anything is
+    /// written. A file's hash is not enough: whoever learnt it (from a case they may read) could otherwise
+    /// attach someone else's photo to their own report and then read it.
+    /// </summary>
     private async Task<List<StoredFile>> StorePhotosAsync(IReadOnlyList<string>? photos, string field, CancellationToken ct)
     {
         var result = new List<StoredFile>();
@@ -199,19 +203,27 @@ public sealed class CaseService(
         var decoded = new List<byte[]>();
         foreach (var p in photos)
         {
+            if (AttachmentStore.IsToken(p))
+            {
+                var tokenHash = AttachmentStore.HashToken(p);
+                // Refused a little before the sweeper may delete it, so a file is never attached as it goes.
+                var since = time.GetUtcNow() - FileUpload.AttachWithin;
+                var upload = await db.FileUploads.AsNoTracking().FirstOrDefaultAsync(u => u.TokenHash == tokenHash && u.CreatedAt > since, ct);
+                if (upload is null || !files.Exists(upload.Sha256))
+                {
+                    throw CaseProblemException.Invalid(field, "上传凭证无效或已过期（24 小时），请重新上传", "Unknown or expired upload token (24 h): upload the file again");
+                }
+                result.Add(new StoredFile(upload.Sha256, upload.ContentType, upload.Size));
+                continue;
+            }
             if (AttachmentStore.IsHash(p))
             {
-                if (!files.Exists(p)) throw CaseProblemException.Invalid(field, $"文件 {p} 不存在，请先上传", $"No uploaded file {p}");
-                await using var s = files.Open(p)!;
-                var head = new byte[16];
-                var read = await s.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-                result.Add(new StoredFile(p, AttachmentStore.Sniff(head.AsSpan(0, read)) ?? "application/octet-stream", s.Length));
-                continue;
+                throw CaseProblemException.Invalid(field, "请使用上传文件时返回的 token，而不是文件哈希", "Attach an uploaded file by the token its upload returned, not by its hash");
             }
             var comma = p.IndexOf(',');
             if (!p.StartsWith("data:", StringComparison.Ordinal) || comma < 0 || !p[..comma].EndsWith(";base64", StringComparison.Ordinal))
             {
-                throw CaseProblemException.Invalid(field, "照片须为已上传文件的编号或 base64 data URI", "Each photo must be an uploaded file id or a base64 data: URI");
+                throw CaseProblemException.Invalid(field, "照片须为上传文件返回的 token 或 base64 data URI", "Each photo must be an upload token or a base64 data: URI");
             }
             byte[] bytes;
             try { bytes = Convert.FromBase64String(p[(comma + 1)..]); }

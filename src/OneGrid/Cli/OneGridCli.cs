@@ -55,7 +55,7 @@ public static class OneGridCli
                 Demo = parse.GetValue(demo),
                 Urls = parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:5080",
             };
-            Directory.CreateDirectory(settings.DataDirectory);
+            DataFolder.Ensure(settings.DataDirectory);
             var app = OneGridApp.Build(settings, parse.UnmatchedTokens.ToArray());
             await app.RunAsync(ct);
             return 0;

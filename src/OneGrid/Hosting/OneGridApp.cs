@@ -47,6 +47,7 @@ public static class OneGridApp
             ],
         });
 
+        DataFolder.Ensure(settings.DataDirectory);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(_ => HostKey.Load(builder.Configuration, settings));
         builder.Services.AddSingleton(TimeProvider.System);
@@ -72,6 +73,7 @@ public static class OneGridApp
         builder.Services.AddWebModule();
 
         configure?.Invoke(builder);
+        AccessModule.DeferKeyRingLoad(builder.Services);
         var app = builder.Build();
 
         // First, so error pages and problems carry the headers too.

@@ -19,12 +19,14 @@ public abstract class OneGridDbContext(DbContextOptions options)
     public DbSet<Cases.Case> Cases => Set<Cases.Case>();
     public DbSet<Cases.CaseEvent> CaseEvents => Set<Cases.CaseEvent>();
     public DbSet<Cases.CaseAttachment> CaseAttachments => Set<Cases.CaseAttachment>();
+    public DbSet<Cases.FileUpload> FileUploads => Set<Cases.FileUpload>();
 
     public DbSet<UserGrant> Grants => Set<UserGrant>();
     public DbSet<Courier> Couriers => Set<Courier>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ApiKeyGrant> ApiKeyGrants => Set<ApiKeyGrant>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<EndedSession> EndedSessions => Set<EndedSession>();
 
     // Data Protection keys live here so bearer tokens, cookies and courier codes survive restarts and
     // are honoured by every node.

@@ -70,8 +70,8 @@ public static class PersistenceServices
         if (db.Database.IsSqlite())
         {
             var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
-            var dir = Path.GetDirectoryName(Path.GetFullPath(file));
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            // Created here rather than by SQLite, which would make it (and its -wal and -shm) readable by everyone.
+            if (file.Length > 0 && file != ":memory:") Hosting.DataFolder.EnsureFile(Path.GetFullPath(file));
         }
         if (db.Database.IsNpgsql())
         {

@@ -47,9 +47,9 @@ public static class WebModule
         }).ExcludeFromDescription();
 
         // The layout's sign-out button: a form post (with the antiforgery token), so a link cannot sign anyone out.
-        app.MapPost("/signout", async (Microsoft.AspNetCore.Identity.SignInManager<OneGridUser> signIn) =>
+        app.MapPost("/signout", async (HttpContext http) =>
         {
-            await signIn.SignOutAsync();
+            await AuthEndpoints.SignOutAsync(http);
             return Results.LocalRedirect("/");
         }).ExcludeFromDescription();
     }

@@ -12,30 +12,60 @@ namespace OneGrid.Webhooks;
 /// </summary>
 public static class WebhookAddressGuard
 {
-    /// <summary>Loopback, private (RFC 1918, unique-local), link-local, CGNAT, unspecified and multicast addresses.</summary>
+    // The IANA IPv4 and IPv6 special-purpose address registries, plus multicast and the deprecated site-local
+    // and IPv4-compatible ranges: nothing a public web server answers on. Refused whole rather than judged
+    // entry by entry (some are "globally reachable" in the registry), since no webhook receiver lives there.
+    private static readonly IPNetwork[] Refused =
+    [
+        IPNetwork.Parse("0.0.0.0/8"),          // "this network"
+        IPNetwork.Parse("10.0.0.0/8"),         // RFC 1918
+        IPNetwork.Parse("100.64.0.0/10"),      // carrier-grade NAT
+        IPNetwork.Parse("127.0.0.0/8"),        // loopback
+        IPNetwork.Parse("169.254.0.0/16"),     // link-local, cloud metadata services
+        IPNetwork.Parse("172.16.0.0/12"),      // RFC 1918
+        IPNetwork.Parse("192.0.0.0/24"),       // IETF protocol assignments
+        IPNetwork.Parse("192.0.2.0/24"),       // TEST-NET-1
+        IPNetwork.Parse("192.31.196.0/24"),    // AS112-v4
+        IPNetwork.Parse("192.52.193.0/24"),    // AMT
+        IPNetwork.Parse("192.88.99.0/24"),     // deprecated 6to4 relay anycast
+        IPNetwork.Parse("192.168.0.0/16"),     // RFC 1918
+        IPNetwork.Parse("192.175.48.0/24"),    // AS112 direct delegation
+        IPNetwork.Parse("198.18.0.0/15"),      // benchmarking
+        IPNetwork.Parse("198.51.100.0/24"),    // TEST-NET-2
+        IPNetwork.Parse("203.0.113.0/24"),     // TEST-NET-3
+        IPNetwork.Parse("224.0.0.0/4"),        // multicast
+        IPNetwork.Parse("240.0.0.0/4"),        // reserved, and 255.255.255.255 broadcast
+        IPNetwork.Parse("::/96"),              // unspecified, loopback and deprecated IPv4-compatible
+        IPNetwork.Parse("64:ff9b::/96"),       // NAT64: the gateway would dial the embedded IPv4 address
+        IPNetwork.Parse("64:ff9b:1::/48"),     // local-use NAT64
+        IPNetwork.Parse("100::/64"),           // discard-only
+        IPNetwork.Parse("100:0:0:1::/64"),     // dummy prefix
+        IPNetwork.Parse("2001::/23"),          // IETF protocol assignments (Teredo, benchmarking, ORCHID …)
+        IPNetwork.Parse("2001:db8::/32"),      // documentation
+        IPNetwork.Parse("2002::/16"),          // 6to4: a relay would dial the embedded IPv4 address
+        IPNetwork.Parse("2620:4f:8000::/48"),  // AS112-v6
+        IPNetwork.Parse("3fff::/20"),          // documentation
+        IPNetwork.Parse("5f00::/16"),          // segment routing SIDs
+        IPNetwork.Parse("fc00::/7"),           // unique-local
+        IPNetwork.Parse("fe80::/10"),          // link-local
+        IPNetwork.Parse("fec0::/10"),          // deprecated site-local
+        IPNetwork.Parse("ff00::/8"),           // multicast
+    ];
+
+    /// <summary>
+    /// Whether the address is in a special-purpose range (loopback, private, link-local, CGNAT, documentation,
+    /// benchmarking, NAT64, 6to4, multicast, reserved …). An IPv4-mapped IPv6 address is judged by its IPv4 address.
+    /// </summary>
     public static bool IsPrivate(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any) ||
-            address.Equals(IPAddress.Broadcast))
+        // A scoped IPv6 address (fe80::1%eth0) compares like its unscoped form.
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0) address = new IPAddress(address.GetAddressBytes());
+        foreach (var network in Refused)
         {
-            return true;
+            if (network.Contains(address)) return true;
         }
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast;
-        }
-        var b = address.GetAddressBytes();
-        return b[0] switch
-        {
-            0 or 10 or 127 => true,
-            100 => b[1] is >= 64 and <= 127,      // 100.64.0.0/10, carrier-grade NAT
-            169 => b[1] == 254,                   // link-local, cloud metadata services
-            172 => b[1] is >= 16 and <= 31,
-            192 => b[1] == 168 || (b[1] == 0 && b[2] == 0),
-            >= 224 => true,                       // multicast and reserved
-            _ => false,
-        };
+        return false;
     }
 
     /// <summary>The handler the webhook HttpClient uses: no cookies, no redirects, and, unless allowed, no private addresses.</summary>

@@ -57,6 +57,24 @@ public sealed class AccessNodesTests
         Assert.DoesNotContain(after["grants"]!.AsArray(), g => (string?)g!["role"] == "street-dispatcher");
     }
 
+    [Fact]
+    [Trait("Database", "Postgres")]
+    public async Task A_bearer_token_signed_out_on_one_node_stops_on_the_other_within_the_check_period()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        // Signed in on B and used on both: each node has the session cached as live. (A reads B's token: one key ring, one host key.)
+        var token = await TokenAsync(nodes.ClientB, "district");
+        using var onA = With(nodes.ClientA, "Bearer", token);
+        using var onB = With(nodes.ClientB, "Bearer", token);
+        Assert.Equal(HttpStatusCode.OK, (await onA.GetAsync("/api/v1/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/api/v1/auth/me")).StatusCode);
+
+        using (var logout = await onA.PostAsync("/api/v1/auth/logout", null)) Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onA.GetAsync("/api/v1/auth/me")).StatusCode);
+        await Task.Delay(ActorCache.CheckPeriod + TimeSpan.FromMilliseconds(100));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onB.GetAsync("/api/v1/auth/me")).StatusCode);
+    }
+
     private static async Task<string> TokenAsync(HttpClient client, string username)
     {
         using var response = await client.PostAsJsonAsync("/api/v1/auth/login", new { username, password = "demo" });

@@ -311,7 +311,7 @@ public abstract class CaseApiTests(HostFixture host)
         var uploaded = await Ok(await host.Client.PostAsync("/api/v1/files", form), HttpStatusCode.Created);
         Assert.Equal("image/png", (string?)uploaded["contentType"]);
         var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports",
-            new { lon = (await PointInGrid()).Lon, lat = (await PointInGrid()).Lat, description = "树枝折断", photos = new[] { (string)uploaded["id"]! } }),
+            new { lon = (await PointInGrid()).Lon, lat = (await PointInGrid()).Lat, description = "树枝折断", photos = new[] { (string)uploaded["token"]! } }),
             HttpStatusCode.Created);
         using var community = await host.ClientAsAsync("community");
         var c = await Ok(await community.GetAsync($"/api/v1/cases/{created["id"]}"));
@@ -319,6 +319,95 @@ public abstract class CaseApiTests(HostFixture host)
         Assert.Equal(png, await community.GetByteArrayAsync(url));
         using var community2 = await host.ClientAsAsync("community2");
         Assert.Equal(HttpStatusCode.NotFound, (await community2.GetAsync(url)).StatusCode);
+    }
+
+    private async Task<JsonObject> UploadAsync(byte[] content, HttpClient? client = null)
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(new ByteArrayContent(content), "file", "upload.bin");
+        return await Ok(await (client ?? host.Client).PostAsync("/api/v1/files", form), HttpStatusCode.Created);
+    }
+
+    private static byte[] UniquePng() =>
+        [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, .. Guid.NewGuid().ToByteArray()];
+
+    [Fact]
+    public async Task Knowing_a_files_hash_attaches_nothing_only_the_uploads_own_token_does()
+    {
+        // The community operator's resident attaches a photo; another street's operator learns its hash …
+        var uploaded = await UploadAsync(UniquePng());
+        var sha = (string)uploaded["sha256"]!;
+        var at = await PointInGrid();
+        await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = at.Lon, lat = at.Lat, description = "井盖缺失", photos = new[] { (string)uploaded["token"]! } }), HttpStatusCode.Created);
+
+        // … and cannot attach it to a report of their own to read it: not by hash, not by a made-up token.
+        using var community2 = await host.ClientAsAsync("community2");
+        foreach (var photo in new[] { sha, "ogu_" + sha })
+        {
+            var refused = await Problem(await community2.PostAsJsonAsync("/api/v1/reports",
+                new { lon = at.Lon, lat = at.Lat, description = "借用照片", photos = new[] { photo } }), HttpStatusCode.BadRequest);
+            Assert.NotNull(refused["errors"]!["photos"]);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await community2.GetAsync($"/api/v1/files/{sha}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Files_are_served_with_nosniff_images_inline_and_documents_as_downloads()
+    {
+        var png = UniquePng();
+        byte[] pdf = [.. "%PDF-1.4\n<script>alert(1)</script>"u8, .. Guid.NewGuid().ToByteArray()];
+        var tokens = new List<string>();
+        foreach (var content in new[] { png, pdf }) tokens.Add((string)(await UploadAsync(content))["token"]!);
+        var at = await PointInGrid();
+        var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = at.Lon, lat = at.Lat, description = "附件下载", photos = tokens }), HttpStatusCode.Created);
+        using var community = await host.ClientAsAsync("community");
+        var c = await Ok(await community.GetAsync($"/api/v1/cases/{created["id"]}"));
+        var urls = c["attachments"]!.AsArray().ToDictionary(a => (string)a!["contentType"]!, a => (string)a!["url"]!);
+
+        using var image = await community.GetAsync(urls["image/png"]);
+        Assert.Equal("nosniff", image.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("inline", image.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+
+        using var document = await community.GetAsync(urls["application/pdf"]);
+        Assert.Equal("nosniff", document.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("attachment", document.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal(pdf, await document.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task Uploads_not_attached_within_24_hours_are_deleted_and_attached_ones_kept()
+    {
+        var orphan = await UploadAsync(UniquePng());
+        var kept = await UploadAsync(UniquePng());
+        var at = await PointInGrid();
+        await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = at.Lon, lat = at.Lat, description = "保留附件", photos = new[] { (string)kept["token"]! } }), HttpStatusCode.Created);
+        var store = host.App.Services.GetRequiredService<OneGrid.Cases.AttachmentStore>();
+
+        async Task SweepAt(TimeSpan later)
+        {
+            using var scope = host.App.Services.CreateScope();
+            var clock = new FakeTimeProvider(DateTimeOffset.UtcNow + later);
+            await OneGrid.Cases.OrphanUploadSweeper.SweepAsync(new WithClock(scope.ServiceProvider, clock), CancellationToken.None);
+        }
+
+        await SweepAt(TimeSpan.FromHours(23));
+        Assert.True(store.Exists((string)orphan["sha256"]!));
+        await SweepAt(TimeSpan.FromHours(26));
+        Assert.False(store.Exists((string)orphan["sha256"]!));
+        Assert.True(store.Exists((string)kept["sha256"]!));
+        // Its token went with it.
+        var refused = await Problem(await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = at.Lon, lat = at.Lat, description = "过期凭证", photos = new[] { (string)orphan["token"]! } }), HttpStatusCode.BadRequest);
+        Assert.NotNull(refused["errors"]!["photos"]);
+    }
+
+    private sealed class WithClock(IServiceProvider inner, TimeProvider clock) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) => serviceType == typeof(TimeProvider) ? clock : inner.GetService(serviceType);
     }
 }
 

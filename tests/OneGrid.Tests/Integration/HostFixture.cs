@@ -34,6 +34,9 @@ public abstract class HostFixture : IAsyncLifetime
         (App, Client) = await StartAsync(DataDirectory, Database, configuration: Configuration);
     }
 
+    /// <summary>The <c>Security:Key</c> test hosts get unless their configuration names another.</summary>
+    public const string TestHostKey = "b25lZ3JpZC10ZXN0LWhvc3Qta2V5LW5vdC1hLXNlY3JldC0wMDAwMDA=";
+
     /// <summary>Starts a host and waits until /healthz says it is ready.</summary>
     public static async Task<(WebApplication App, HttpClient Client)> StartAsync(string dataDirectory, DatabaseSettings database, bool demo = true,
         IReadOnlyDictionary<string, string?>? configuration = null, Action<IServiceCollection>? services = null, string urls = "http://127.0.0.1:0")
@@ -42,6 +45,9 @@ public abstract class HostFixture : IAsyncLifetime
         var app = OneGridApp.Build(settings, configure: b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
+            // One host key for every test host, as every node of a deployment must share one: hosts on one
+            // database (TwoNodes) can then read each other's Data Protection keys. A test may override it.
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Security:Key"] = TestHostKey });
             // Every test signs in from 127.0.0.1; the real per-IP limit is tested on a host of its own.
             b.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?> { ["Access:LoginPermitLimit"] = "100000" });
             services?.Invoke(b.Services);

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OneGrid.Hosting;
+using OneGrid.Persistence;
+using OneGrid.Tests.Integration;
+
+namespace OneGrid.Tests.Hosting;
+
+/// <summary>Logs every entry at Warning or above, for tests that assert what start-up logged.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    private sealed class Logger(CapturedLogs owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) owner.Entries.Enqueue((logLevel, category, formatter(state, exception) + (exception is null ? "" : " " + exception.Message)));
+        }
+    }
+}
+
+public class CleanStartTests
+{
+    private static string NewDirectory() => Path.Combine(Path.GetTempPath(), "onegrid-test-" + Guid.NewGuid().ToString("N"), "data");
+
+    [Fact]
+    public async Task A_first_demo_start_on_a_fresh_data_folder_logs_no_error()
+    {
+        var dir = NewDirectory();
+        var logs = new CapturedLogs();
+        try
+        {
+            var (app, client) = await HostFixture.StartAsync(dir, DatabaseSettings.Parse(null, dir),
+                services: s => s.AddSingleton<ILoggerProvider>(logs));
+            await using (app)
+            {
+                // Something that uses the key ring, so it has certainly been loaded (and created) by now.
+                using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "street", password = "demo" });
+                Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+                await app.StopAsync();
+            }
+            Assert.Empty(logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_data_folder_the_database_and_the_stored_files_are_readable_by_their_owner_only()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var dir = NewDirectory();
+        try
+        {
+            var (app, client) = await HostFixture.StartAsync(dir, DatabaseSettings.Parse(null, dir),
+                configuration: new Dictionary<string, string?> { ["Security:Key"] = null });
+            await using (app)
+            {
+                using var upload = new MultipartFormDataContent();
+                upload.Add(new ByteArrayContent([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3, 4]) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } },
+                    "file", "a.png");
+                using var response = await client.PostAsync("/api/v1/files", upload);
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["sha256"]!;
+
+                var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
+                Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(dir, "files")));
+                foreach (var name in new[] { DatabaseSettings.SqliteFileName, DatabaseSettings.SqliteFileName + "-wal", DatabaseSettings.SqliteFileName + "-shm", HostKey.FileName })
+                {
+                    Assert.Equal(owner, File.GetUnixFileMode(Path.Combine(dir, name)));
+                }
+                var stored = Directory.GetFiles(Path.Combine(dir, "files"), id, SearchOption.AllDirectories).Single();
+                Assert.Equal(owner, File.GetUnixFileMode(stored));
+                await app.StopAsync();
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task The_stored_key_ring_is_encrypted_and_useless_with_another_host_key()
+    {
+        var dir = NewDirectory();
+        var database = DatabaseSettings.Parse(null, dir);
+        var otherKey = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)(i * 7 + 3)).ToArray());
+        try
+        {
+            string token;
+            var (app, client) = await HostFixture.StartAsync(dir, database);
+            await using (app)
+            {
+                using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "street", password = "demo" });
+                token = (string)(await login.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!;
+                Assert.Equal(HttpStatusCode.OK, (await MeAsync(client, token)).StatusCode);
+                await app.StopAsync();
+            }
+
+            await using (var db = PersistenceServices.CreateContext(database))
+            {
+                var xml = await db.DataProtectionKeys.Select(k => k.Xml!).ToListAsync();
+                Assert.NotEmpty(xml);
+                // Unencrypted, the descriptor holds the key as <masterKey><value>…</value></masterKey>.
+                Assert.All(xml, x => Assert.DoesNotContain("masterKey", x));
+                Assert.All(xml, x => Assert.Contains("HostKeyXmlDecryptor", x));
+            }
+
+            // The same database served with another host key: what the first key ring signed no longer holds.
+            (app, client) = await HostFixture.StartAsync(dir, database, configuration: new Dictionary<string, string?> { ["Security:Key"] = otherKey });
+            await using (app)
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, (await MeAsync(client, token)).StatusCode);
+                await app.StopAsync();
+            }
+
+            // And with the right key again, it does.
+            (app, client) = await HostFixture.StartAsync(dir, database);
+            await using (app)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await MeAsync(client, token)).StatusCode);
+                await app.StopAsync();
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> MeAsync(HttpClient client, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/auth/me");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
+    }
+}
