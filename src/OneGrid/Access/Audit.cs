@@ -446,6 +446,7 @@ internal sealed class AuditMiddleware(RequestDelegate next)
             {
                 if (context.Response.StatusCode is StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden)
                 {
+                    if (AuditTrail.IsRecorded(context)) return Task.CompletedTask;
                     var who = actors.Current;
                     return security.RecordRefusalAsync(new AuditRecord(who.UserId, who.UserName, AccessModule.ClientAddress(context), method,
                         context.Request.Path.Value ?? "", context.Response.StatusCode, null, null));

@@ -45,9 +45,13 @@ internal static class PasswordSignIn
             AuditTrail.RecordOf(http, StatusCodes.Status200OK, "users/" + user.UserName, $"sign-in ({via})")
                 with { ActorId = user.Id, ActorName = user.UserName });
 
-    private static Task AuditFailureAsync(HttpContext http, string userName, string reason) =>
-        http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(
+    private static Task AuditFailureAsync(HttpContext http, string userName, string reason)
+    {
+        // The failure is its own entry; the API login's 401 must not be recorded a second time as a refused write.
+        AuditTrail.MarkRecorded(http);
+        return http.RequestServices.GetRequiredService<AuditLog>().AppendAsync(
             AuditTrail.RecordOf(http, StatusCodes.Status401Unauthorized, "users/" + userName, "sign-in failed: " + reason));
+    }
 
     private static void Decoy(UserManager<OneGridUser> users, string password)
     {

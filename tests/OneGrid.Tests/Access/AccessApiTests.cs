@@ -170,6 +170,10 @@ public abstract class AccessApiTests(HostFixture host)
                 Assert.Equal(200, e.Status);
                 Assert.Equal("sign-in (bearer)", e.Summary);
             });
+        // The failure is one entry, not a second one as a refused write.
+        var failedAt = entries[0].Id;
+        Assert.False(await db.Set<AuditEntry>().AsNoTracking()
+            .AnyAsync(e => e.Id > failedAt - 5 && e.Id < failedAt + 5 && e.Entity == "security" && e.Path == "/api/v1/auth/login"));
     }
 
     [Fact]

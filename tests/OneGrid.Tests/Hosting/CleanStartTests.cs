@@ -82,6 +82,14 @@ public class CleanStartTests
                 var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["sha256"]!;
 
                 var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                // SQLite removes -wal and -shm when the pool's last connection closes; an open one keeps them there to be checked.
+                await using var open = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(dir, DatabaseSettings.SqliteFileName)};Pooling=False");
+                await open.OpenAsync();
+                await using (var read = open.CreateCommand())
+                {
+                    read.CommandText = "SELECT count(*) FROM sqlite_master";
+                    await read.ExecuteScalarAsync();
+                }
                 Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(dir));
                 Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.Combine(dir, "files")));
                 foreach (var name in new[] { DatabaseSettings.SqliteFileName, DatabaseSettings.SqliteFileName + "-wal", DatabaseSettings.SqliteFileName + "-shm", HostKey.FileName })
