@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NetTopologySuite.Features;
+using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using OneGrid.Access;
 using OneGrid.Calendar;
@@ -32,6 +33,13 @@ public sealed record CaseListItem(long Id, string Number, [property: JsonConvert
     DateTimeOffset? DueAt, bool Overdue, bool Supervised);
 
 public sealed record TrendPoint(DateOnly Day, int Reported, int Closed);
+
+/// <summary>
+/// Where a person's map starts: the outlined units drawn first, the units at that level that have no outline (listed
+/// beside the map), whether the outlines are descendants of the person's grant units rather than those units
+/// themselves (a city without an outline: its districts), and the name of the single grant unit, if one.
+/// </summary>
+public sealed record MapRoots(FeatureCollection Units, IReadOnlyList<PathItem> Unmapped, bool Expanded, string? ScopeName);
 
 public sealed record CommandSnapshot(
     DateTimeOffset At, [property: JsonConverter(typeof(JsonStringEnumConverter<CommandPeriod>))] CommandPeriod Period, CommandKpis Kpis,
@@ -173,15 +181,50 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
     }
 
     /// <summary>
-    /// The units a map starts from: the highest units the actor's grants reach (a district leader's district,
-    /// a community operator's community), with their outlines as a GeoJSON FeatureCollection.
+    /// The units a map starts from: the highest units the actor's grants reach (a district leader's district, a
+    /// community operator's community) that have an outline. A unit without one (杭州市 in the demo, whose districts
+    /// are outlined but which is not) gives way to its children, level by level, until some have outlines; at that
+    /// level the outlined ones are drawn and the others listed as <see cref="MapRoots.Unmapped"/>. Grids are the
+    /// deepest level looked at (a grid's children are buildings, points).
     /// </summary>
-    public async Task<FeatureCollection> MapRootsAsync(Actor actor, CancellationToken ct = default)
+    public async Task<MapRoots> MapRootsAsync(Actor actor, CancellationToken ct = default)
     {
         var codes = RootCodes(actor);
-        var units = await db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).OrderBy(u => u.Code).ToListAsync(ct);
-        return TerritoryEndpoints.Features(units);
+        var frontier = await db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).ToListAsync(ct);
+        var scope = frontier.Count == 1 ? UnitName(frontier[0]) : null;
+        var outlined = new List<Unit>();
+        var unmapped = new List<Unit>();
+        var expanded = false;
+        var reader = new WKBReader();
+        bool HasOutline(Unit u) => u.Boundary is not null && reader.Read(u.Boundary) is Polygon or MultiPolygon;
+        while (frontier.Count > 0)
+        {
+            outlined.AddRange(frontier.Where(HasOutline));
+            var bare = frontier.Where(u => !HasOutline(u)).ToList();
+            var descend = bare.Where(u => u.Level < UnitLevel.Grid).Select(u => u.Code).ToList();
+            if (outlined.Count > 0 || descend.Count == 0)
+            {
+                unmapped.AddRange(bare);
+                break;
+            }
+            var children = await db.Units.AsNoTracking().Where(u => u.ParentCode != null && descend.Contains(u.ParentCode)).ToListAsync(ct);
+            unmapped.AddRange(bare.Where(u => !descend.Contains(u.Code)));
+            if (children.Count == 0)
+            {
+                unmapped.AddRange(bare.Where(u => descend.Contains(u.Code)));
+                break;
+            }
+            expanded = true;
+            frontier = children;
+        }
+        return new MapRoots(
+            TerritoryEndpoints.Features(outlined.OrderBy(u => u.Code, StringComparer.Ordinal)),
+            unmapped.OrderBy(u => u.Code, StringComparer.Ordinal).Select(u => new PathItem(u.Code, UnitName(u), u.Level.ToWire())).ToList(),
+            expanded,
+            scope);
     }
+
+    private static string UnitName(Unit unit) => Text.IsEnglish && !string.IsNullOrEmpty(unit.NameEn) ? unit.NameEn : unit.Name;
 
     /// <summary>The grant units that no other grant's unit contains; couriers' grants do not count (they follow only their own reports).</summary>
     public static List<string> RootCodes(Actor actor)

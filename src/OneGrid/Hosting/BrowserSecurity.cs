@@ -10,12 +10,12 @@ namespace OneGrid.Hosting;
 /// <summary>
 /// Response headers that make a browser hold the pages to what they are: no content sniffing, no full URLs (with
 /// case numbers) in the Referer sent to other sites, no framing, and on HTML pages a Content Security Policy that
-/// runs only the host's own script files. Leaflet sets inline styles, hence style-src 'unsafe-inline'; a
-/// configured tile server (Web:TileUrl) is allowed as an image source.
+/// runs only the host's own script files. Leaflet sets inline styles, hence style-src 'unsafe-inline'; the configured
+/// tile servers (Web:TileUrl, Web:TileOverlayUrl), and only they, may serve images.
 /// </summary>
 internal sealed partial class SecurityHeadersMiddleware(RequestDelegate next, IOptions<WebOptions> web)
 {
-    private readonly string _policy = ContentSecurityPolicy(web.Value.TileUrl);
+    private readonly string _policy = ContentSecurityPolicy(web.Value);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -36,38 +36,69 @@ internal sealed partial class SecurityHeadersMiddleware(RequestDelegate next, IO
         return next(context);
     }
 
-    internal static string ContentSecurityPolicy(string? tileUrl)
+    internal static string ContentSecurityPolicy(WebOptions web)
     {
-        var tiles = TileSource(tileUrl);
+        var tiles = TileSources(web.BaseTileUrl, web.Subdomains).Concat(TileSources(web.OverlayTileUrl, web.Subdomains)).Distinct().ToList();
         return "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-            $"img-src 'self' data: blob:{(tiles is null ? "" : " " + tiles)}; font-src 'self' data:; connect-src 'self'; " +
+            $"img-src 'self' data: blob:{string.Concat(tiles.Select(t => " " + t))}; font-src 'self' data:; connect-src 'self'; " +
             "object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
     }
 
     /// <summary>
-    /// The tile server as a CSP source: "https://{s}.tile.example/{z}/{x}/{y}.png" → "https://*.tile.example".
-    /// A template whose host CSP cannot express (a placeholder not leading it) allows its scheme only.
+    /// The hosts a tile template fetches from, as CSP sources: "https://t{s}.tianditu.gov.cn/…" with subdomains "01"
+    /// → "https://t0.tianditu.gov.cn", "https://t1.tianditu.gov.cn". Each host is named, never a wildcard, so the
+    /// pages load images from the tile servers and nowhere else. A template this cannot read yields nothing (the
+    /// options check refuses it at startup, <see cref="WebOptionsCheck"/>).
     /// </summary>
-    internal static string? TileSource(string? tileUrl)
+    internal static IReadOnlyList<string> TileSources(string? tileUrl, string subdomains)
     {
-        if (string.IsNullOrWhiteSpace(tileUrl)) return null;
+        if (string.IsNullOrWhiteSpace(tileUrl)) return [];
         var match = TileOrigin().Match(tileUrl.Trim());
-        if (!match.Success) return null;
+        if (!match.Success) return [];
         var scheme = match.Groups[1].Value.ToLowerInvariant();
-        var host = Placeholder().Replace(match.Groups[2].Value, "*");
-        if (host.IndexOf('*', 1) >= 0 || (host.StartsWith('*') && !host.StartsWith("*.", StringComparison.Ordinal)) ||
-            host.Any(c => char.IsWhiteSpace(c) || c is ';' or ','))
-        {
-            return scheme + ":";
-        }
-        return scheme + "://" + host;
+        var host = match.Groups[2].Value.ToLowerInvariant();
+        var hosts = host.Contains("{s}", StringComparison.Ordinal)
+            ? subdomains.Distinct().Select(s => host.Replace("{s}", s.ToString(), StringComparison.Ordinal)).ToList()
+            : [host];
+        return hosts.All(IsPlainHost) ? hosts.Select(h => scheme + "://" + h).ToList() : [];
     }
 
-    [GeneratedRegex(@"^(https?)://([^/?#]+)", RegexOptions.IgnoreCase)]
+    /// <summary>Whether a tile template's host is one CSP can name: letters, digits, dots, hyphens and a port.</summary>
+    internal static bool TemplateHostIsValid(string tileUrl, string subdomains) => TileSources(tileUrl, subdomains).Count > 0;
+
+    private static bool IsPlainHost(string host) => PlainHost().IsMatch(host);
+
+    [GeneratedRegex(@"^(https?)://([^/?#]+)(?:[/?#]|$)", RegexOptions.IgnoreCase)]
     private static partial Regex TileOrigin();
 
-    [GeneratedRegex(@"\{[^}]*\}")]
-    private static partial Regex Placeholder();
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$")]
+    private static partial Regex PlainHost();
+}
+
+/// <summary>
+/// Refuses, at startup, tile settings the pages could not use safely: a template whose host is not a plain host
+/// (a placeholder other than {s} in it, a user-info part) could only be allowed by widening the pages' image policy
+/// to a whole scheme.
+/// </summary>
+internal sealed class WebOptionsCheck : IValidateOptions<WebOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WebOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Subdomains.Any(c => !char.IsAsciiLetterOrDigit(c) && c != '-'))
+        {
+            failures.Add($"Web:TileSubdomains \"{options.TileSubdomains}\" must be letters and digits, one subdomain each (e.g. 01234567).");
+        }
+        foreach (var (key, url) in new[] { ("Web:TileUrl", options.BaseTileUrl), ("Web:TileOverlayUrl", options.OverlayTileUrl) })
+        {
+            if (url is not null && !SecurityHeadersMiddleware.TemplateHostIsValid(url, options.Subdomains))
+            {
+                failures.Add($"{key} \"{url}\" must be an http(s) URL template whose host is a plain name (only {{s}} may stand in it), " +
+                    "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; \"none\" turns the base map off.");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }
 
 /// <summary>

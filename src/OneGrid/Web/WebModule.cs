@@ -12,7 +12,8 @@ public static class WebModule
 {
     public static IServiceCollection AddWebModule(this IServiceCollection services)
     {
-        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section);
+        services.AddOptions<WebOptions>().BindConfiguration(WebOptions.Section).ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<WebOptions>, Hosting.WebOptionsCheck>();
         services.AddRazorComponents().AddInteractiveServerComponents();
         // The antiforgery cookie defaults to never Secure; like the session cookie it is Secure over HTTPS.
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);

@@ -126,7 +126,9 @@ public abstract class CommandCentreTests(HostFixture host)
         Assert.Empty(await queries.MapCasesAsync(neighbour, null, null));
         var roots = await queries.MapRootsAsync(new Actor("m", "m", "m",
             [new Grant(Role.CommunityOperator, "330108001001"), new Grant(Role.GridWorker, "330108001001003"), new Grant(Role.StreetDispatcher, "330108002")]));
-        Assert.Equal(["330108001001", "330108002"], roots.Select(f => (string)f.Attributes["code"]));
+        Assert.Equal(["330108001001", "330108002"], roots.Units.Select(f => (string)f.Attributes["code"]));
+        Assert.Empty(roots.Unmapped);
+        Assert.False(roots.Expanded);
     }
 
     [Fact]

@@ -43,16 +43,38 @@ public sealed class BrowserSecurityTests(SqliteHostFixture host) : IClassFixture
     }
 
     [Theory]
-    [InlineData(null, null)]
-    [InlineData("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "https://*.tile.openstreetmap.org")]
-    [InlineData("https://tiles.example.gov.cn:8443/wmts/{z}/{x}/{y}.png", "https://tiles.example.gov.cn:8443")]
-    [InlineData("http://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}", "http:")]
-    [InlineData("not a url", null)]
-    public void The_policy_lets_the_configured_tile_server_serve_images(string? tileUrl, string? source)
+    [InlineData("none", null, null, "")]
+    [InlineData("", null, null, "")]
+    [InlineData(null, null, null, " https://tile.openstreetmap.org")]
+    [InlineData("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", null, null,
+        " https://a.tile.openstreetmap.org https://b.tile.openstreetmap.org https://c.tile.openstreetmap.org")]
+    [InlineData("https://tiles.example.gov.cn:8443/wmts/{z}/{x}/{y}.png", null, null, " https://tiles.example.gov.cn:8443")]
+    [InlineData("https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY",
+        "https://t{s}.tianditu.gov.cn/DataServer?T=cva_w&x={x}&y={y}&l={z}&tk=KEY", "012",
+        " https://t0.tianditu.gov.cn https://t1.tianditu.gov.cn https://t2.tianditu.gov.cn")]
+    [InlineData("https://tile.example/{z}/{x}/{y}.png", "https://labels.example/{z}/{x}/{y}.png", null, " https://tile.example https://labels.example")]
+    public void The_policy_lets_the_configured_tile_servers_and_only_them_serve_images(string? tileUrl, string? overlayUrl, string? subdomains, string sources)
     {
-        Assert.Equal(source, SecurityHeadersMiddleware.TileSource(tileUrl));
-        var imgSrc = SecurityHeadersMiddleware.ContentSecurityPolicy(tileUrl).Split(';').Single(d => d.Trim().StartsWith("img-src")).Trim();
-        Assert.Equal("img-src 'self' data: blob:" + (source is null ? "" : " " + source), imgSrc);
+        var web = new WebOptions { TileOverlayUrl = overlayUrl, TileSubdomains = subdomains };
+        if (tileUrl is not null) web.TileUrl = tileUrl;
+        Assert.True(new WebOptionsCheck().Validate(null, web).Succeeded);
+        var imgSrc = SecurityHeadersMiddleware.ContentSecurityPolicy(web).Split(';').Single(d => d.Trim().StartsWith("img-src")).Trim();
+        Assert.Equal("img-src 'self' data: blob:" + sources, imgSrc);
+    }
+
+    [Theory]
+    [InlineData("http://webrd0{s}.{z}.example.com/appmaptile?x={x}&y={y}&z={z}", null, null)]
+    [InlineData("{z}.tiles.example/{x}/{y}.png", null, null)]
+    [InlineData("not a url", null, null)]
+    [InlineData("https://user@tile.example/{z}/{x}/{y}.png", null, null)]
+    [InlineData("https://tile.example/{z}/{x}/{y}.png", "javascript:alert(1)", null)]
+    [InlineData("https://t{s}.tile.example/{z}/{x}/{y}.png", null, "0 1")]
+    public void Tile_settings_the_policy_could_only_allow_by_widening_it_are_refused_at_startup(string tileUrl, string? overlayUrl, string? subdomains)
+    {
+        var web = new WebOptions { TileUrl = tileUrl, TileOverlayUrl = overlayUrl, TileSubdomains = subdomains };
+        var result = new WebOptionsCheck().Validate(null, web);
+        Assert.True(result.Failed);
+        Assert.Contains("Web:Tile", result.FailureMessage);
     }
 
     private static HttpRequestMessage Logout(string? origin = null, string? fetchSite = null)

@@ -1,14 +1,14 @@
-// The case page's map: the case's community grids on a plain background (or tiles when Web:TileUrl is set),
+// The case page's map: the case's community grids on the base map (basemap.js; a plain background when off),
 // the case's own grid highlighted, a marker at the reported point.
 import { textNode } from '/js/text.js';
+import { createMap } from '/js/basemap.js';
 
 const maps = new WeakMap();
 
 export async function drawCaseMap(element, o) {
     let state = maps.get(element);
     if (!state) {
-        const map = L.map(element, { zoomControl: true, attributionControl: !!o.tileUrl });
-        if (o.tileUrl) L.tileLayer(o.tileUrl, { attribution: o.attribution || '', maxZoom: 19 }).addTo(map);
+        const map = createMap(element, o.baseMap, o.zoomText);
         state = { map, layer: L.layerGroup().addTo(map) };
         maps.set(element, state);
     }

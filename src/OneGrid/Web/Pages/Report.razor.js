@@ -1,13 +1,13 @@
-// The report page's map: the district and its streets on a plain background (tiles only when configured),
+// The report page's map: the district and its streets on the base map (basemap.js; a plain background when off),
 // a tap (or the browser's location) chooses the point, which the page resolves to its grid on the server.
 import { textNode } from '/js/text.js';
+import { createMap } from '/js/basemap.js';
 
 let map, marker, streets, dotnet;
 
-export function init(element, ref, geojson, tileUrl, tileAttribution) {
+export function init(element, ref, geojson, baseMap, zoomText) {
   dotnet = ref;
-  map = L.map(element, { zoomControl: true, attributionControl: !!tileUrl });
-  if (tileUrl) L.tileLayer(tileUrl, { attribution: tileAttribution || '' }).addTo(map);
+  map = createMap(element, baseMap, zoomText);
   streets = L.geoJSON(JSON.parse(geojson), {
     style: f => f.properties.level === 'district'
       ? { color: '#c8102e', weight: 3, fill: false }

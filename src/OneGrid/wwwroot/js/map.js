@@ -1,10 +1,11 @@
 // OneGrid's territory map (the /map page and the command centre share it through the MapView component).
-// Draws the units a person's grants reach on a plain background (or on tiles when Web:TileUrl is set) and
+// Draws the units a person's grants reach on the base map (basemap.js; a plain background when it is off) and
 // drills down district → street → community → grid: click a unit, or zoom in on it, to load its children
 // from GET /api/v1/units/{code}/children.geojson; zoom out, the "up" button or the breadcrumb to go back.
 // Open cases are circle markers coloured by state, with a popup linking to the case page.
 /* global L */
 import { textNode } from './text.js';
+import { createMap } from './basemap.js';
 
 const LEVEL_STYLE = {
   city: { color: '#9c0c24', weight: 3, fillOpacity: 0.03 },
@@ -66,10 +67,7 @@ class TerritoryMap {
     this.container = container;
     this.text = options.text || {};
     this.caseUrl = options.caseUrl || '/cases/';
-    this.map = L.map(container, { zoomSnap: 0.5, attributionControl: !!options.tileUrl, preferCanvas: false });
-    if (options.tileUrl) {
-      L.tileLayer(options.tileUrl, { attribution: options.tileAttribution || '', maxZoom: 19 }).addTo(this.map);
-    }
+    this.map = createMap(container, options.baseMap, options.zoomText, { zoomSnap: 0.5, preferCanvas: false });
     // Markers above the units' name labels (tooltip pane 650), below popups (700).
     this.map.createPane('cases').style.zIndex = 660;
     this.stack = []; // [{ feature, layer, entryZoom }], deepest last; the roots are level 0
@@ -86,8 +84,9 @@ class TerritoryMap {
     this.stack.push({ feature: null, layer: this.rootLayer, features: roots.features, entryZoom: this.map.getZoom() });
     this.updateBreadcrumb();
     // One unit (a district leader's district): open it at once, its children are what the person wants to see.
-    // It becomes the floor: going up from there would only show the one outline.
-    if (roots.features.length === 1 && roots.features[0].properties.level !== 'grid') {
+    // It becomes the floor: going up from there would only show the one outline. Not so when the units stand for a
+    // unit without an outline (a city's districts): they are the level the person looks at, even if only one.
+    if (roots.features.length === 1 && roots.features[0].properties.level !== 'grid' && !options.expanded) {
       this.drill(roots.features[0], true);
     }
     this.map.on('zoomend', () => this.onZoom());
@@ -143,10 +142,36 @@ class TerritoryMap {
         f.properties.label = label(f);
         layer.bindTooltip(textNode(f.properties.label), { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
         layer.on('click', () => this.onUnitClick(f, layer));
+        layer.on('add', () => this.keyboard(layer, active));
         layer.on('mouseover', () => layer.setStyle({ weight: (LEVEL_STYLE[f.properties.level] || LEVEL_STYLE.grid).weight + 1.5 }));
         layer.on('mouseout', () => layer.setStyle({ weight: (LEVEL_STYLE[f.properties.level] || LEVEL_STYLE.grid).weight }));
       },
     });
+  }
+
+  // A unit one can open is a button for the keyboard too: Tab to it, Enter or Space opens it. A mouse click focuses
+  // it as well, which must not draw Chrome's focus box around the shape (app.css: only :focus-visible outlines it).
+  keyboard(layer, active) {
+    const el = layer.getElement && layer.getElement();
+    if (!el) return;
+    const f = layer.feature;
+    const operable = active && f.properties.level !== 'grid';
+    if (!operable) {
+      el.removeAttribute('tabindex');
+      el.removeAttribute('role');
+      return;
+    }
+    el.setAttribute('tabindex', '0');
+    el.setAttribute('role', 'button');
+    el.setAttribute('aria-label', f.properties.name || f.properties.code);
+    if (!el.dataset.keys) {
+      el.dataset.keys = 'true';
+      el.addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        this.onUnitClick(f, layer);
+      });
+    }
   }
 
   fit(layer) {
@@ -200,6 +225,7 @@ class TerritoryMap {
   fade(level) {
     level.layer.eachLayer((l) => {
       l.setStyle(styleOf(l.feature.properties.level, false));
+      this.keyboard(l, false);
       if (l.getTooltip()) l.closeTooltip();
       l.unbindTooltip();
     });
@@ -209,6 +235,7 @@ class TerritoryMap {
     const labels = level.features.length <= MAX_PERMANENT_LABELS;
     level.layer.eachLayer((l) => {
       l.setStyle(styleOf(l.feature.properties.level, true));
+      this.keyboard(l, true);
       l.bindTooltip(textNode(l.feature.properties.label || l.feature.properties.name), { permanent: labels, direction: 'center', className: 'og-label', opacity: 0.9 });
     });
   }
