@@ -132,6 +132,35 @@ public abstract class CommandCentreTests(HostFixture host)
     }
 
     [Fact]
+    public async Task A_city_without_an_outline_starts_the_map_at_its_outlined_districts_and_lists_the_others()
+    {
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+        // 西湖区 known by its code and name only (a divisions import without polygons); 滨江区 has its outline, 杭州市 none.
+        await OneGrid.Territory.TerritoryStore.UpsertAsync(db,
+            [new OneGrid.Territory.UnitWrite("330106") { Name = "西湖区", Level = OneGrid.Territory.UnitLevel.District, ParentCode = "3301", SetParent = true }],
+            TimeProvider.System);
+        var queries = scope.ServiceProvider.GetRequiredService<CommandCentreQueries>();
+
+        var city = await queries.MapRootsAsync(new Actor("a", "a", "a", [new Grant(Role.Admin, "3301")]));
+        Assert.Equal(["330108"], city.Units.Select(f => (string)f.Attributes["code"]));
+        Assert.Equal(["330106"], city.Unmapped.Select(u => u.Code));
+        Assert.True(city.Expanded);
+        Assert.Equal("杭州市", city.ScopeName);
+
+        // A grant on a unit with an outline starts there, as before.
+        var district = await queries.MapRootsAsync(new Actor("d", "d", "d", [new Grant(Role.Leader, "330108")]));
+        Assert.Equal(["330108"], district.Units.Select(f => (string)f.Attributes["code"]));
+        Assert.False(district.Expanded);
+        Assert.Empty(district.Unmapped);
+
+        // Nothing outlined anywhere below: the unit is listed, the map is empty rather than a guess.
+        var bare = await queries.MapRootsAsync(new Actor("w", "w", "w", [new Grant(Role.Leader, "330106")]));
+        Assert.Empty(bare.Units);
+        Assert.Equal(["西湖区"], bare.Unmapped.Select(u => u.Name));
+    }
+
+    [Fact]
     public async Task The_api_refuses_bad_periods_anonymous_callers_and_couriers()
     {
         using var district = await host.ClientAsAsync("district");

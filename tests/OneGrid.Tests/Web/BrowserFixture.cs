@@ -54,8 +54,18 @@ public sealed class BrowserFixture : SqliteHostFixture
         // beside them), where a sign-in's redirect and first render once took longer than 15 s. A hang still fails.
         context.SetDefaultTimeout(30_000);
         context.SetDefaultNavigationTimeout(45_000);
+        await OfflineAsync(context, BaseUrl);
         return await context.NewPageAsync();
     }
+
+    /// <summary>
+    /// Refuses every request that is not for the host under test, as a browser without internet would: the maps'
+    /// default base map (OpenStreetMap) then fails the same way on a machine with network as on one without, and no
+    /// test depends on an outside server.
+    /// </summary>
+    public static Task OfflineAsync(IBrowserContext context, string baseUrl) =>
+        context.RouteAsync(url => !url.StartsWith(baseUrl + "/", StringComparison.Ordinal) && url != baseUrl,
+            route => route.AbortAsync("internetdisconnected"));
 
     /// <summary>Signs in through the sign-in page, as a person would.</summary>
     public static async Task SignInAsync(IPage page, string username, string password = "demo", string? returnUrl = null)

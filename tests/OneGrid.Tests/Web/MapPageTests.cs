@@ -92,6 +92,38 @@ public sealed class MapPageTests(BrowserFixture host)
     }
 
     [Fact]
+    public async Task The_city_administrator_sees_the_citys_outlined_district_and_drills_down_on_the_map_and_in_the_command_centre()
+    {
+        var page = await host.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "admin", returnUrl: "/map");
+        // 杭州市 has no outline of its own: the map starts at its districts, of which the demo outlines 滨江区.
+        var district = page.Locator("[data-testid=map] path.og-unit-district.og-unit-330108");
+        await Expect(district).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=map] .og-label", new() { HasText = "滨江区" })).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=map] .og-crumbs")).ToContainTextAsync("杭州市");
+        // Fitted to the district's outline, not to a dot in the middle of nowhere.
+        var shape = (await district.BoundingBoxAsync())!;
+        var frame = (await page.GetByTestId("map").BoundingBoxAsync())!;
+        Assert.True(shape.Width > frame.Width / 3 || shape.Height > frame.Height / 3, $"district {shape.Width}x{shape.Height} in {frame.Width}x{frame.Height}");
+        await BrowserFixture.ScreenshotAsync(page, "map-admin");
+
+        await district.DispatchEventAsync("click");
+        await Expect(page.Locator("[data-testid=map] path.og-unit-street")).ToHaveCountAsync(3);
+        await page.Locator("[data-testid=map] path.og-unit-330108002").DispatchEventAsync("click");
+        await Expect(page.Locator("[data-testid=map] path.og-unit-community").First).ToBeAttachedAsync();
+        await Expect(page.Locator("[data-testid=map] .og-crumbs")).ToContainTextAsync("杭州市›滨江区›长河街道");
+        await page.GetByTestId("map-up").ClickAsync();
+        await page.GetByTestId("map-up").ClickAsync();
+        await Expect(district).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("map-up")).ToHaveCountAsync(0);
+
+        await page.GotoAsync("/command");
+        await Expect(district).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await district.DispatchEventAsync("click");
+        await Expect(page.Locator("[data-testid=map] path.og-unit-street")).ToHaveCountAsync(3);
+    }
+
+    [Fact]
     public async Task The_map_speaks_English()
     {
         var page = await host.NewPageAsync("en");

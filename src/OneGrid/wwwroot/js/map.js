@@ -169,7 +169,7 @@ class TerritoryMap {
       el.addEventListener('keydown', (e) => {
         if (e.key !== 'Enter' && e.key !== ' ') return;
         e.preventDefault();
-        this.onUnitClick(f, layer);
+        this.onUnitClick(f, layer, true);
       });
     }
   }
@@ -189,11 +189,16 @@ class TerritoryMap {
     return this.stack[this.stack.length - 1];
   }
 
-  onUnitClick(feature) {
+  async onUnitClick(feature, layer, fromKeyboard) {
     const top = this.top();
     if (!top.features.includes(feature)) return; // a faded parent level: not clickable
     if (feature.properties.level === 'grid') return; // grids are the finest level drawn
-    this.drill(feature);
+    await this.drill(feature);
+    // The opened unit is no longer a button: keyboard focus goes on to its first child rather than back to the page.
+    if (fromKeyboard && this.top().feature === feature) {
+      const first = this.top().layer.getLayers().map((l) => l.getElement && l.getElement()).find((e) => e && e.getAttribute('tabindex') === '0');
+      (first || this.container).focus({ preventScroll: true });
+    }
   }
 
   async drill(feature, asFloor = false) {
