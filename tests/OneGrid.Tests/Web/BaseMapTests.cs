@@ -69,29 +69,10 @@ public sealed class BaseMapTests(BrowserFixture host)
     [Fact]
     public async Task With_the_base_map_turned_off_the_maps_have_no_tiles_no_notice_and_the_policy_no_tile_host()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "onegrid-notiles-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        var (app, client) = await HostFixture.StartAsync(dir, DatabaseSettings.Parse(null, dir), configuration: new Dictionary<string, string?>
-        {
-            ["Access:LoginPermitLimit"] = "100000",
-            ["Web:TileUrl"] = "none",
-        });
-        IBrowserContext? context = null;
-        try
+        await WithHostAsync(new() { ["Web:TileUrl"] = "none" }, async (client, page) =>
         {
             using var response = await client.GetAsync("/report");
-            var policy = response.Headers.GetValues("Content-Security-Policy").Single();
-            Assert.Equal("img-src 'self' data: blob:", policy.Split(';').Single(d => d.Trim().StartsWith("img-src")).Trim());
-
-            var baseUrl = client.BaseAddress!.ToString().TrimEnd('/');
-            context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
-            {
-                BaseURL = baseUrl, Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
-            });
-            context.SetDefaultTimeout(30_000);
-            context.SetDefaultNavigationTimeout(45_000);
-            await BrowserFixture.OfflineAsync(context, baseUrl);
-            var page = await context.NewPageAsync();
+            Assert.Equal("img-src 'self' data: blob:", ImageSources(response));
 
             await page.GotoAsync("/report");
             await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1);
@@ -101,6 +82,77 @@ public sealed class BaseMapTests(BrowserFixture host)
             await BrowserFixture.SignInAsync(page, "district", returnUrl: "/map");
             await Expect(page.Locator("[data-testid=map] path.og-unit-street")).ToHaveCountAsync(3, new() { Timeout = 15_000 });
             await AssertNoBaseMapAsync(page, "[data-testid=map]");
+        });
+    }
+
+    [Fact]
+    public async Task Another_tile_server_is_the_only_image_host_allowed_and_its_configured_attribution_shows_as_text()
+    {
+        const string Attribution = "<img src=x onerror=window.__pwned=1>© Example tiles";
+        await WithHostAsync(new()
+        {
+            ["Web:TileUrl"] = "https://t{s}.tiles.example/{z}/{x}/{y}.png",
+            ["Web:TileSubdomains"] = "01",
+            ["Web:TileAttribution"] = Attribution,
+            ["Web:TileAttributionUrl"] = "javascript:window.__pwned=1",
+        }, async (client, page) =>
+        {
+            using var response = await client.GetAsync("/report");
+            Assert.Equal("img-src 'self' data: blob: https://t0.tiles.example https://t1.tiles.example", ImageSources(response));
+
+            await page.GotoAsync("/report");
+            await Expect(page.Locator("#report-map[data-ready=true]")).ToHaveCountAsync(1);
+            var tiles = page.Locator("#report-map .og-tiles-base img.leaflet-tile");
+            await Expect(tiles.First).ToBeAttachedAsync();
+            Assert.Matches(@"^t[01]\.tiles\.example$", new Uri((await tiles.First.GetAttributeAsync("src"))!).Host);
+            var attribution = page.Locator("#report-map [data-testid=map-attribution]");
+            await Expect(attribution).ToHaveTextAsync(Attribution);
+            await Expect(attribution.Locator("a, img")).ToHaveCountAsync(0);
+            await Expect(page.Locator("#report-map [data-testid=tiles-offline]")).ToHaveCountAsync(1);
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__pwned === undefined"));
+        });
+    }
+
+    [Fact]
+    public async Task A_tile_template_the_page_policy_cannot_name_stops_the_host_at_startup()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "onegrid-badtiles-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => HostFixture.StartAsync(dir,
+                DatabaseSettings.Parse(null, dir), configuration: new Dictionary<string, string?> { ["Web:TileUrl"] = "https://{z}.tiles.example/{x}/{y}.png" }));
+            Assert.Contains("Web:TileUrl", refused.Message);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static string ImageSources(HttpResponseMessage response) =>
+        response.Headers.GetValues("Content-Security-Policy").Single().Split(';').Single(d => d.Trim().StartsWith("img-src")).Trim();
+
+    /// <summary>A host of its own with the given Web settings, and a browser page on it (offline, like every test's).</summary>
+    private async Task WithHostAsync(Dictionary<string, string?> settings, Func<HttpClient, IPage, Task> test)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "onegrid-tiles-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        settings["Access:LoginPermitLimit"] = "100000";
+        var (app, client) = await HostFixture.StartAsync(dir, DatabaseSettings.Parse(null, dir), configuration: settings);
+        IBrowserContext? context = null;
+        try
+        {
+            var baseUrl = client.BaseAddress!.ToString().TrimEnd('/');
+            context = await host.Browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                BaseURL = baseUrl, Locale = "zh-CN", ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            });
+            context.SetDefaultTimeout(30_000);
+            context.SetDefaultNavigationTimeout(45_000);
+            await BrowserFixture.OfflineAsync(context, baseUrl);
+            await test(client, await context.NewPageAsync());
         }
         finally
         {
