@@ -199,8 +199,9 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
         bool HasOutline(Unit u) => u.Boundary is not null && reader.Read(u.Boundary) is Polygon or MultiPolygon;
         while (frontier.Count > 0)
         {
-            outlined.AddRange(frontier.Where(HasOutline));
-            var bare = frontier.Where(u => !HasOutline(u)).ToList();
+            var lookup = frontier.ToLookup(HasOutline);
+            outlined.AddRange(lookup[true]);
+            var bare = lookup[false].ToList();
             var descend = bare.Where(u => u.Level < UnitLevel.Grid).Select(u => u.Code).ToList();
             if (outlined.Count > 0 || descend.Count == 0)
             {

@@ -135,7 +135,12 @@ public sealed class BaseMapTests(BrowserFixture host)
         response.Headers.GetValues("Content-Security-Policy").Single().Split(';').Single(d => d.Trim().StartsWith("img-src")).Trim();
 
     /// <summary>A host of its own with the given Web settings, and a browser page on it (offline, like every test's).</summary>
-    private async Task WithHostAsync(Dictionary<string, string?> settings, Func<HttpClient, IPage, Task> test)
+    private Task WithHostAsync(Dictionary<string, string?> settings, Func<HttpClient, IPage, Task> test) =>
+        WithHostAsync(host, settings, (_, client, page) => test(client, page));
+
+    /// <summary>A host of its own with the given settings, and a browser page on it (offline, like every test's).</summary>
+    internal static async Task WithHostAsync(BrowserFixture host, Dictionary<string, string?> settings,
+        Func<Microsoft.AspNetCore.Builder.WebApplication, HttpClient, IPage, Task> test)
     {
         var dir = Path.Combine(Path.GetTempPath(), "onegrid-tiles-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -152,7 +157,7 @@ public sealed class BaseMapTests(BrowserFixture host)
             context.SetDefaultTimeout(30_000);
             context.SetDefaultNavigationTimeout(45_000);
             await BrowserFixture.OfflineAsync(context, baseUrl);
-            await test(client, await context.NewPageAsync());
+            await test(app, client, await context.NewPageAsync());
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
@@ -121,6 +122,30 @@ public sealed class MapPageTests(BrowserFixture host)
         await Expect(district).ToBeVisibleAsync(new() { Timeout = 15_000 });
         await district.DispatchEventAsync("click");
         await Expect(page.Locator("[data-testid=map] path.og-unit-street")).ToHaveCountAsync(3);
+    }
+
+    [Fact]
+    public async Task Districts_without_an_outline_are_listed_under_the_city_administrators_map_in_the_pages_language()
+    {
+        await BaseMapTests.WithHostAsync(host, [], async (app, _, page) =>
+        {
+            await using (var scope = app.Services.CreateAsyncScope())
+            {
+                await OneGrid.Territory.TerritoryStore.UpsertAsync(scope.ServiceProvider.GetRequiredService<OneGrid.Persistence.OneGridDbContext>(),
+                    [
+                        new OneGrid.Territory.UnitWrite("330106") { Name = "西湖区", NameEn = "Xihu", Level = OneGrid.Territory.UnitLevel.District, ParentCode = "3301", SetParent = true },
+                        new OneGrid.Territory.UnitWrite("330110") { Name = "余杭区", Level = OneGrid.Territory.UnitLevel.District, ParentCode = "3301", SetParent = true },
+                    ],
+                    TimeProvider.System);
+            }
+            await BrowserFixture.SignInAsync(page, "admin", returnUrl: "/map");
+            await Expect(page.Locator("[data-testid=map] path.og-unit-district")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+            await Expect(page.Locator("[data-testid=map] path.og-unit-330108")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("map-unmapped")).ToHaveTextAsync("没有边界数据、未在地图上画出：西湖区、余杭区");
+
+            await page.GetByTestId("lang-switch").ClickAsync();
+            await Expect(page.GetByTestId("map-unmapped")).ToHaveTextAsync("Not drawn (no outline in the territory data): Xihu, 余杭区");
+        });
     }
 
     [Fact]
