@@ -35,12 +35,21 @@ public static class CaseActions
         Handle => c.State == CaseState.InProgress,
         Verify or Rework => c.State == CaseState.Handled,
         Reopen => c.State == CaseState.Closed && c.ReopenCount == 0,
-        Escalate => c.State is CaseState.Registered or CaseState.Dispatched or CaseState.InProgress && c.OwningLevel != OwningLevel.District,
+        Escalate => c.OwningLevel != OwningLevel.District && (c.State == CaseState.Registered || HeldByOwner(c)),
         Supervise => OpenStates.Contains(c.State) && !c.Supervised,
         Unsupervise => OpenStates.Contains(c.State) && c.Supervised,
         Rate => c.State == CaseState.Closed && c.Satisfaction is null,
         _ => false,
     };
+
+    /// <summary>
+    /// Whether the owning level still holds a dispatched case: it sent the case to itself — a community handling a
+    /// matter of its own territory. The owning level escalates what it cannot handle; once it has dispatched the case
+    /// to a department the case is that department's, which signs for it or returns it (退回), and only a returned
+    /// case (Registered again) may go up.
+    /// </summary>
+    public static bool HeldByOwner(Case c) =>
+        c.State is CaseState.Dispatched or CaseState.InProgress && c.DepartmentCode is not null && c.DepartmentCode == c.OwningUnitCode;
 
     /// <summary>Whether this actor may take the action on this case (leaving the state aside).</summary>
     public static bool AllowedFor(string action, Case c, Actor actor) => action switch

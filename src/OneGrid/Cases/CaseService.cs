@@ -267,9 +267,13 @@ public sealed class CaseService(
         // The state is checked first: whoever can read the case learns what it allows now.
         if (!CaseActions.AllowedInState(action, c))
         {
+            var sentAway = action == CaseActions.Escalate && c.State is CaseState.Dispatched or CaseState.InProgress && c.DepartmentCode is not null;
             throw new CaseProblemException(409, "action-not-allowed-in-state", "当前状态不允许此操作", "The action is not allowed in the case's state",
-                Kernel.Text.Pick($"事件处于“{StateZh(c.State)}”状态，不能“{action}”。可执行：{Join(available)}",
-                    $"The case is {c.State}; '{action}' is not possible. Allowed now: {Join(available)}"),
+                sentAway
+                    ? Kernel.Text.Pick($"事件已派遣给 {c.DepartmentCode}，由其签收、处置或退回；退回后才能上报上级。可执行：{Join(available)}",
+                        $"The case was dispatched to {c.DepartmentCode}, which signs for, handles or returns it; it can be escalated once returned. Allowed now: {Join(available)}")
+                    : Kernel.Text.Pick($"事件处于“{StateZh(c.State)}”状态，不能“{action}”。可执行：{Join(available)}",
+                        $"The case is {c.State}; '{action}' is not possible. Allowed now: {Join(available)}"),
                 new Dictionary<string, object?> { ["state"] = c.State.ToString(), ["allowedActions"] = available });
         }
 

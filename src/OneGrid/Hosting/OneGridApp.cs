@@ -112,7 +112,12 @@ public static class OneGridApp
             .WithSummary("200 once the database is migrated and the territory index is loaded.");
 
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        // The reference's script is served from the package itself (/docs/scalar.js); by default it would still fetch its
+        // fonts from Scalar's CDN, report API-client use to Scalar, offer its hosted AI agent and a toolbar of Scalar's
+        // online services (share, generate an SDK, deploy). A deployment inside a city's network has no such outside,
+        // and none of a visitor's requests should leave for it: all of it off.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("OneGrid API").WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .DisableDefaultFonts().DisableTelemetry().DisableAgent().DisableMcp().HideDeveloperTools());
 
         app.MapAccessEndpoints();
         app.MapTerritoryEndpoints();

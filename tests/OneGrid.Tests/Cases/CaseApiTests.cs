@@ -128,6 +128,46 @@ public abstract class CaseApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task A_case_dispatched_to_a_department_is_no_longer_the_communitys_to_escalate()
+    {
+        using var community = await host.ClientAsAsync("community");
+        using var street = await host.ClientAsAsync("street");
+        using var cg = await host.ClientAsAsync("cg");
+        static string[] Allowed(JsonObject c) => c["allowedActions"]!.AsArray().Select(a => (string)a!).ToArray();
+
+        // Registered: the community holds it and may send it up.
+        var id = (long)(await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid())), HttpStatusCode.Created))["id"]!;
+        await Ok(await Act(community, id, "register"));
+        Assert.Contains("escalate", Allowed(await Ok(await community.GetAsync($"/api/v1/cases/{id}"))));
+
+        // Dispatched to 城管: the department's now — signed for or returned, not escalated past it: a 409 naming what is allowed.
+        await Ok(await Act(community, id, "dispatch"));
+        Assert.DoesNotContain("escalate", Allowed(await Ok(await community.GetAsync($"/api/v1/cases/{id}"))));
+        var refused = await Problem(await Act(community, id, "escalate", new { reason = "社区无法处置" }), HttpStatusCode.Conflict);
+        Assert.Equal("Dispatched", (string?)refused["state"]);
+        Assert.DoesNotContain("escalate", refused["allowedActions"]!.AsArray().Select(a => (string)a!));
+        Assert.Contains("330108-CG", (string)refused["detail"]!);
+        await Ok(await Act(cg, id, "sign"));
+        await Problem(await Act(community, id, "escalate", new { reason = "社区无法处置" }), HttpStatusCode.Conflict);
+
+        // Returned, it is the community's again, and it may go up.
+        var other = (long)(await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid())), HttpStatusCode.Created))["id"]!;
+        await Ok(await Act(community, other, "register"));
+        await Ok(await Act(community, other, "dispatch"));
+        await Ok(await Act(cg, other, "return", new { reason = "不属于本部门" }));
+        Assert.Equal("Street", (string?)(await Ok(await Act(community, other, "escalate", new { reason = "社区无法处置" })))["case"]!["owningLevel"]);
+
+        // A community that dispatched a matter to itself still holds it, while it waits and while it works on it.
+        var own = (long)(await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid())), HttpStatusCode.Created))["id"]!;
+        await Ok(await Act(community, own, "register"));
+        await Ok(await Act(community, own, "dispatch", new { departmentCode = "330108001001" }));
+        Assert.Contains("escalate", Allowed(await Ok(await community.GetAsync($"/api/v1/cases/{own}"))));
+        await Ok(await Act(community, own, "sign"));
+        var up = await Ok(await Act(community, own, "escalate", new { reason = "社区处置不了" }));
+        Assert.Equal(("Registered", "Street"), ((string?)up["case"]!["state"], (string?)up["case"]!["owningLevel"]));
+    }
+
+    [Fact]
     public async Task People_see_only_their_scope()
     {
         var created = await Ok(await host.Client.PostAsJsonAsync("/api/v1/reports", Report(await PointInGrid(), "楼道里堆放杂物")), HttpStatusCode.Created);

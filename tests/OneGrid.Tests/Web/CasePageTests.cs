@@ -151,6 +151,7 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(community.GetByTestId("action-done")).ToContainTextAsync("已立案");
         await Expect(community.GetByTestId("timeline-entry")).ToHaveCountAsync(2);
         await Expect(community.GetByTestId("action-dispatch")).ToBeVisibleAsync();
+        await Expect(community.GetByTestId("action-escalate")).ToBeVisibleAsync(); // the community holds it: it may send it up
         await Expect(community.GetByTestId("action-register")).ToHaveCountAsync(0);
         await community.GetByTestId("action-dispatch").ClickAsync();
         await Expect(community.Locator("#departmentCode")).ToHaveValueAsync("330108-CG");
@@ -159,6 +160,9 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(community.GetByTestId("timeline")).ToContainTextAsync("派遣给");
         await Expect(community.GetByTestId("case-department")).ToContainTextAsync("330108-CG");
         await Expect(community.GetByTestId("action-sign")).ToHaveCountAsync(0); // signing is the department's
+        // Sent to 城管, the case is no longer the community's to escalate (城管 signs for it or returns it).
+        await Expect(community.GetByTestId("action-escalate")).ToHaveCountAsync(0);
+        await Expect(community.GetByTestId("no-actions")).ToBeVisibleAsync();
 
         // The department: sign for it, then report it handled — first without a result, then with evidence.
         var cg = await host.NewPageAsync();
@@ -176,6 +180,9 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(cg.Locator("#result + .field-error")).ToHaveTextAsync("请填写处置结果");
         await Expect(cg.GetByTestId("case-state")).ToHaveTextAsync("处置中");
         await cg.Locator("#result").FillAsync("已清运，周边已冲洗");
+        // The message goes as soon as the field holds a result, before anything is sent.
+        await Expect(cg.Locator("#result + .field-error")).ToHaveCountAsync(0);
+        await Expect(cg.Locator("#result")).Not.ToHaveClassAsync(new Regex("invalid"));
         await cg.Locator("#evidence").SetInputFilesAsync(new FilePayload { Name = "after.png", MimeType = "image/png", Buffer = Png });
         await Expect(cg.GetByTestId("evidence-picked")).ToContainTextAsync("1");
         await cg.GetByTestId("action-submit").ClickAsync();
@@ -247,7 +254,10 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(page.GetByTestId("timeline")).ToContainTextAsync("Reported");
         await ActAsync(page, "reject");
         await Expect(page.Locator("#reason + .field-error")).ToHaveTextAsync("Give a reason");
+        await page.Locator("#reason").FillAsync("   ");
+        await Expect(page.Locator("#reason + .field-error")).ToHaveTextAsync("Give a reason"); // blanks are no reason
         await page.Locator("#reason").FillAsync("Not within our remit");
+        await Expect(page.Locator("#reason + .field-error")).ToHaveCountAsync(0);
         await page.GetByTestId("action-submit").ClickAsync();
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Rejected");
         await Expect(page.GetByTestId("action-done")).ToContainTextAsync("The case is now Rejected");

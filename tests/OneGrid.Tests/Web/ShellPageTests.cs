@@ -14,7 +14,16 @@ public sealed class ShellPageTests(BrowserFixture host)
         await page.GotoAsync("/signin");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "登录" })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("demo-accounts")).ToContainTextAsync("community");
+        // The courier is listed as what it is: no password, its personal code's link, which works.
+        await Expect(page.GetByTestId("demo-courier")).ToContainTextAsync("courier");
+        await Expect(page.GetByTestId("demo-courier")).ToContainTextAsync("吴师傅");
+        await Expect(page.GetByTestId("demo-courier")).ToContainTextAsync("不用密码");
         await BrowserFixture.ScreenshotAsync(page, "signin");
+        var courierLink = await page.GetByTestId("demo-courier-link").GetAttributeAsync("href");
+        Assert.StartsWith("/report?courier=", courierLink);
+        var courier = await host.NewPageAsync(width: 390, height: 844);
+        await courier.GotoAsync(courierLink!);
+        await Expect(courier.GetByTestId("courier-banner")).ToContainTextAsync("吴师傅");
 
         await BrowserFixture.SignInAsync(page, "community", returnUrl: "/");
         await Expect(page.GetByTestId("who")).ToContainTextAsync("西陵");
