@@ -162,5 +162,7 @@ public sealed class MapPageTests(BrowserFixture host)
         await Expect(page.GetByTestId("map-up")).ToHaveTextAsync("↑ Up");
         await Expect(page.Locator("[data-testid=map] .og-crumbs")).ToContainTextAsync("滨江区›西兴街道");
         await Expect(page.Locator("[data-testid=map] .og-legend")).ToContainTextAsync("In progress");
+        await Expect(page.Locator("[data-testid=map] [data-testid=tiles-offline]")).ToHaveTextAsync("Base map unavailable (offline?): outlines only.");
+        await Expect(page.Locator("[data-testid=map] .leaflet-control-zoom-in")).ToHaveAttributeAsync("title", "Zoom in");
     }
 }
