@@ -81,8 +81,19 @@ public static class OneGridApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // A browser asking for a page that does not exist gets a page, in the layout and its language; machine routes
-        // keep the problem details of the line above. Registered after it, so on the way out it answers first.
-        app.UseWhen(IsPageRequest, page => page.UseStatusCodePagesWithReExecute("/not-found", "?status={0}"));
+        // keep the problem details of the line above. Registered after it, so on the way out it answers first — except
+        // where the next middleware switched it off. (Not a UseWhen branch: a branch of a WebApplication has no global
+        // route builder, so its re-execution would not route "/not-found" to the page.)
+        app.UseStatusCodePagesWithReExecute("/not-found", "?status={0}");
+        app.Use((context, next) =>
+        {
+            // The feature is the re-executing middleware's own: the problem-details one above keeps its own, enabled.
+            if (!IsPageRequest(context) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+            return next(context);
+        });
         app.UseRequestLocalization(new RequestLocalizationOptions
         {
             DefaultRequestCulture = new RequestCulture("zh-CN"),
