@@ -149,6 +149,9 @@ public sealed class FollowPageTests(BrowserFixture host)
         await Expect(img).ToHaveCountAsync(1);
         await Expect(img).ToHaveJSPropertyAsync("naturalWidth", 40);
         await Expect(anonymous.GetByTestId("track-rating")).ToHaveCountAsync(0);
+        await anonymous.GotoAsync($"/track/{id}?key=AAAAAAAAAAAAAAAAAAAAAA");                 // a guessed key: no form either
+        await Expect(anonymous.GetByTestId("track-result-text")).ToBeVisibleAsync();
+        await Expect(anonymous.GetByTestId("track-rating")).ToHaveCountAsync(0);
         var text = await anonymous.Locator("main").InnerTextAsync();
         Assert.DoesNotContain("规则", text);
         await Expect(anonymous.GetByTestId("track-progress")).ToContainTextAsync("城管");
