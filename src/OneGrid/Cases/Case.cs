@@ -94,6 +94,11 @@ public sealed class Case
     public string? ReporterId { get; set; }
     public string? ReporterName { get; set; }
     public string? ReporterPhone { get; set; }
+    /// <summary>
+    /// Set only when the reporter opted in to finding their reports by phone later: the phone's keyed hash
+    /// (<see cref="ReporterKeys.PhoneKeyOf"/>). Null for everyone else, so no look-up ever lists their cases.
+    /// </summary>
+    public string? ReporterPhoneKey { get; set; }
 
     public bool SelfHandled { get; set; }
     public bool Supervised { get; set; }

@@ -28,6 +28,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Property(c => c.ReporterId).HasMaxLength(100);
         b.Property(c => c.ReporterName).HasMaxLength(100);
         b.Property(c => c.ReporterPhone).HasMaxLength(32);
+        b.Property(c => c.ReporterPhoneKey).HasMaxLength(64);
         b.Property(c => c.RouteExplanation).HasMaxLength(500);
         b.Property(c => c.RouteExplanationEn).HasMaxLength(500);
         b.Ignore(c => c.RouteExplanationText);
@@ -43,6 +44,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.CategoryCode, c.State });
         // Duplicate detection: the same category in the cells around a point.
         b.HasIndex(c => new { c.CategoryCode, c.Cell });
+        // A resident's look-up by phone: the opted-in cases of one key, newest first, a keyset page at a time.
+        b.HasIndex(c => new { c.ReporterPhoneKey, c.Id });
     }
 }
 

@@ -170,7 +170,8 @@ public static class CaseEndpoints
     {
         var actor = actors.Current;
         var attachment = await db.CaseAttachments.AsNoTracking().Where(a => a.Sha256 == id)
-            .Join(db.Cases.VisibleTo(actor), a => a.CaseId, c => c.Id, (a, c) => a).FirstOrDefaultAsync(ct);
+            .Join(db.Cases.VisibleTo(actor), a => a.CaseId, c => c.Id, (a, c) => a).FirstOrDefaultAsync(ct)
+            ?? await PublicResultPhotoAsync(db, id, ct);
         if (attachment is null || store.Open(id) is not { } stream)
         {
             return Problems.NotFound("file-not-found", "文件不存在", "No such file");
@@ -186,6 +187,21 @@ public static class CaseEndpoints
             FileName = name,
         }.ToString();
         return Results.File(stream, attachment.ContentType, enableRangeProcessing: true);
+    }
+
+    /// <summary>
+    /// The one exception to "readers of the case only": a photo of the result that closed a case, which the public
+    /// tracking page shows. An image attached by the handling step (purpose evidence, written with the case's
+    /// current <see cref="Case.HandledAt"/>) of a case that is closed and not merged — never a report photo, a document,
+    /// or the evidence of an attempt that was sent back for rework.
+    /// </summary>
+    private static async Task<CaseAttachment?> PublicResultPhotoAsync(OneGridDbContext db, string sha256, CancellationToken ct)
+    {
+        var candidates = await db.CaseAttachments.AsNoTracking()
+            .Where(a => a.Sha256 == sha256 && a.Purpose == "evidence")
+            .Join(db.Cases.Where(c => c.State == CaseState.Closed && c.MergedIntoId == null), a => a.CaseId, c => c.Id, (a, c) => new { a, c.HandledAt })
+            .Take(20).ToListAsync(ct);
+        return candidates.FirstOrDefault(x => x.HandledAt == x.a.CreatedAt && x.a.ContentType.StartsWith("image/", StringComparison.Ordinal))?.a;
     }
 
     internal static async Task<IResult> ListCases(OneGridDbContext db, IActorAccessor actors, [AsParameters] CaseFilter filter,

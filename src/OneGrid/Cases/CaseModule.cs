@@ -7,6 +7,7 @@ public static class CaseModule
         services.Configure<CaseOptions>(configuration.GetSection("Cases"));
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CaseJsonContext.Default));
         services.AddSingleton<AttachmentStore>();
+        services.AddSingleton<ReporterKeys>();
         services.AddScoped<CaseService>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<OpenCaseIndex>();

@@ -12,7 +12,8 @@ using OneGrid.Territory;
 namespace OneGrid.Cases;
 
 public sealed record ReportRequest(double? Lon, double? Lat, string? Description, string? CategoryCode, string? Address,
-    IReadOnlyList<string>? Photos, bool SelfHandled = false, string? ReporterName = null, string? ReporterPhone = null);
+    IReadOnlyList<string>? Photos, bool SelfHandled = false, string? ReporterName = null, string? ReporterPhone = null,
+    bool PhoneLookup = false);
 
 public sealed record CaseActionRequest(string? Reason = null, string? Note = null, string? DepartmentCode = null, string? CategoryCode = null,
     string? Result = null, IReadOnlyList<string>? Evidence = null, string? DuplicateOf = null, int? Rating = null);
@@ -35,7 +36,7 @@ public sealed record IntakeNote(string Action, object Data);
 public sealed class CaseService(
     OneGridDbContext db, TerritoryIndexHolder territory, ICaseRouter router, IWorkingCalendar calendar,
     AttachmentStore files, ReportWriter writer, DuplicateFinder duplicates, OpenCaseIndex openCases, IOptions<CaseOptions> options,
-    TimeProvider time, ILogger<CaseService> logger)
+    ReporterKeys keys, TimeProvider time, ILogger<CaseService> logger)
 {
     private readonly CaseOptions _options = options.Value;
 
@@ -74,6 +75,13 @@ public sealed class CaseService(
                     $"The location is in grid {place.Grid.Code}, which none of your grid-worker grants covers; report it as an ordinary case."),
                 new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["selfHandled"] = ["outside your grids"] } });
         }
+        string? phoneKey = null;
+        if (request.PhoneLookup)
+        {
+            phoneKey = keys.PhoneKeyOf(request.ReporterPhone)
+                ?? throw CaseProblemException.Invalid("reporterPhone", "要以后用手机号查询，请填写正确的手机号",
+                    "To look your reports up by phone later, give a valid phone number");
+        }
         var photos = await StorePhotosAsync(request.Photos, "photos", ct);
 
         var now = time.GetUtcNow();
@@ -103,6 +111,7 @@ public sealed class CaseService(
             ReporterId = actor.UserId,
             ReporterName = NullIfBlank(request.ReporterName) ?? actor.DisplayName ?? actor.UserName,
             ReporterPhone = NullIfBlank(request.ReporterPhone),
+            ReporterPhoneKey = phoneKey,
             SelfHandled = request.SelfHandled,
             ReportedAt = now,
             HandledAt = request.SelfHandled ? now : null,
@@ -349,11 +358,46 @@ public sealed class CaseService(
                 Transition(c, action, c.State, actor, body.Note, null, now);
                 break;
             case CaseActions.Rate:
-                if (body.Rating is not (>= 1 and <= 5)) throw CaseProblemException.Invalid("rating", "评分须为 1 到 5", "rating must be 1 to 5");
-                c.Satisfaction = body.Rating;
-                Transition(c, action, c.State, actor, body.Note, new { rating = body.Rating }, now);
+                Rate(c, body.Rating, body.Note, actor, now);
                 break;
         }
+        await SaveAsync(c, tx, ct);
+        return c;
+    }
+
+    /// <summary>
+    /// The evaluation step of the closed loop taken by a resident without an account: the reporter key of the case
+    /// (<see cref="ReporterKeys"/>) stands for "the reporter" of <see cref="CaseActions.IsReporter"/>. The same state
+    /// rule as <c>rate</c>: a closed case, rated once.
+    /// </summary>
+    public async Task<Case> RateAsReporterAsync(string number, string? key, int? rating, CancellationToken ct)
+    {
+        number = number.Trim();
+        if (!keys.Holds(number, key)) throw NotFound(number);
+        var c = await db.Cases.FirstOrDefaultAsync(x => x.Number == number, ct) ?? throw NotFound(number);
+        if (!CaseActions.AllowedInState(CaseActions.Rate, c))
+        {
+            throw c.Satisfaction is not null
+                ? new CaseProblemException(409, "already-rated", "您已评价过", "You have already rated this case",
+                    Kernel.Text.Pick("每个事件只能评价一次。", "A case is rated once."))
+                : new CaseProblemException(409, "action-not-allowed-in-state", "事件办结后才能评价", "A case can be rated once it is closed",
+                    Kernel.Text.Pick($"事件处于“{StateZh(c.State)}”状态。", $"The case is {c.State}."));
+        }
+        await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
+        Rate(c, rating, null, Actor.Anonymous, time.GetUtcNow());
+        await SaveAsync(c, tx, ct);
+        return c;
+    }
+
+    private void Rate(Case c, int? rating, string? note, Actor actor, DateTimeOffset now)
+    {
+        if (rating is not (>= 1 and <= 5)) throw CaseProblemException.Invalid("rating", "评分须为 1 到 5", "rating must be 1 to 5");
+        c.Satisfaction = rating;
+        Transition(c, CaseActions.Rate, c.State, actor, note, new { rating }, now);
+    }
+
+    private async Task SaveAsync(Case c, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
+    {
         try
         {
             await db.SaveChangesAsync(ct);
@@ -365,7 +409,6 @@ public sealed class CaseService(
             throw new CaseProblemException(409, "concurrent-change", "事件已被他人修改", "The case was changed by someone else",
                 Kernel.Text.Pick("请刷新后重试。", "Reload it and try again."));
         }
-        return c;
     }
 
     private async Task RegisterAsync(Case c, CaseActionRequest body, Actor actor, DateTimeOffset now, CancellationToken ct)

@@ -80,6 +80,20 @@ public static class OneGridApp
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // A browser asking for a page that does not exist gets a page, in the layout and its language; machine routes
+        // keep the problem details of the line above. Registered after it, so on the way out it answers first — except
+        // where the next middleware switched it off. (Not a UseWhen branch: a branch of a WebApplication has no global
+        // route builder, so its re-execution would not route "/not-found" to the page.)
+        app.UseStatusCodePagesWithReExecute("/not-found", "?status={0}");
+        app.Use((context, next) =>
+        {
+            // The feature is the re-executing middleware's own: the problem-details one above keeps its own, enabled.
+            if (!IsPageRequest(context) && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+            return next(context);
+        });
         app.UseRequestLocalization(new RequestLocalizationOptions
         {
             DefaultRequestCulture = new RequestCulture("zh-CN"),
@@ -135,4 +149,15 @@ public static class OneGridApp
         app.MapWebModule();
         return app;
     }
+
+    /// <summary>Paths only programs call: their errors stay problem details (RFC 9457), never an HTML page.</summary>
+    private static readonly string[] MachinePaths = ["/api", "/open311", "/openapi", "/healthz", "/docs", "/_framework", "/_blazor", "/_content"];
+
+    /// <summary>
+    /// What a browser navigates to: a GET or HEAD outside the machine routes. A POST is left alone — re-executing it
+    /// would send a form to the error page.
+    /// </summary>
+    internal static bool IsPageRequest(HttpContext context) =>
+        (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)) &&
+        !MachinePaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase));
 }

@@ -43,7 +43,8 @@ public abstract class AuthorizationMatrixTests
     /// Owners of a community-owned case: the community's operator and the district centre (a person or the
     /// district-dispatcher API key); the street dispatcher of the case's street would be too, but the demo
     /// one is on another street. The department handles; the grid worker and community verify; the leader
-    /// supervises and, with the district centre, reopens. A resident's anonymous report has no reporter to rate it.
+    /// supervises and, with the district centre, reopens. A resident's anonymous report has no reporter to rate it through
+    /// the API: the resident rates on the tracking page with the case's reporter key (the test below).
     /// The city administrator reads every case and acts on none; the administrator of 长河街道 does not even read a
     /// case in 西兴街道.
     /// </summary>
@@ -182,6 +183,74 @@ public abstract class AuthorizationMatrixTests
         Assert.Equal(4, (int)(await rated.Content.ReadFromJsonAsync<JsonObject>())!["satisfaction"]!);
         // Once only.
         Assert.Equal(HttpStatusCode.Conflict, (await courier.PostAsJsonAsync($"/api/v1/cases/{id}/rate", new { rating = 1 })).StatusCode);
+    }
+
+    /// <summary>
+    /// What the resident's follow-up opens to callers who cannot read the case: the photo of the result that closed it
+    /// (the tracking page shows it), and rating with the reporter key — nothing more. The report's photos, an open case's
+    /// evidence and a reworked attempt's evidence stay with the case's readers; a wrong key rates nothing.
+    /// </summary>
+    [Fact]
+    public async Task A_closed_cases_result_photo_is_public_and_only_the_reporter_key_rates_it()
+    {
+        using var anonymous = await ClientAsync("anonymous");
+        using var community2 = await ClientAsync("community2");
+        var reportPhoto = await UploadAsync(anonymous);
+        var at = await PointInGridAsync();
+        var created = await anonymous.PostAsJsonAsync("/api/v1/reports", new
+        {
+            lon = at.Lon, lat = at.Lat, description = "井盖松动 " + Guid.NewGuid().ToString("N")[..8], categoryCode = "0102",
+            photos = new[] { reportPhoto.Token },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var report = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var id = (long)report["id"]!;
+        var number = (string)report["number"]!;
+        await StepAsync("community", id, "register");
+        await StepAsync("community", id, "dispatch");
+        await StepAsync("cg", id, "sign");
+        using var cg = await ClientAsync("cg");
+        var first = await UploadAsync(cg);
+        await StepAsync("cg", id, "handle", new { result = "已紧固", evidence = new[] { first.Token } });
+        await StepAsync("community", id, "rework", new { reason = "还在响" });
+        var second = await UploadAsync(cg);
+        await StepAsync("cg", id, "handle", new { result = "已更换井盖", evidence = new[] { second.Token } });
+
+        async Task<HttpStatusCode> FileAsync(HttpClient client, string sha)
+        {
+            using var response = await client.GetAsync($"/api/v1/files/{sha}");
+            return response.StatusCode;
+        }
+        // Open: staff of the case only.
+        Assert.Equal(HttpStatusCode.NotFound, await FileAsync(anonymous, second.Sha));
+        Assert.Equal(HttpStatusCode.NotFound, await FileAsync(community2, second.Sha));
+        using (var community = await ClientAsync("community")) Assert.Equal(HttpStatusCode.OK, await FileAsync(community, second.Sha));
+
+        await StepAsync("gridworker", id, "verify");
+        Assert.Equal(HttpStatusCode.OK, await FileAsync(anonymous, second.Sha));
+        Assert.Equal(HttpStatusCode.OK, await FileAsync(community2, second.Sha));
+        Assert.Equal(HttpStatusCode.NotFound, await FileAsync(anonymous, first.Sha));        // the reworked attempt
+        Assert.Equal(HttpStatusCode.NotFound, await FileAsync(anonymous, reportPhoto.Sha));  // the resident's own photo
+
+        using var scope = _host.App.Services.CreateScope();
+        var cases = scope.ServiceProvider.GetRequiredService<OneGrid.Cases.CaseService>();
+        var wrong = await Assert.ThrowsAsync<OneGrid.Cases.CaseProblemException>(() => cases.RateAsReporterAsync(number, "AAAAAAAAAAAAAAAAAAAAAA", 5, default));
+        Assert.Equal(404, wrong.Status);
+        var key = _host.App.Services.GetRequiredService<OneGrid.Cases.ReporterKeys>().KeyOf(number);
+        Assert.Equal(5, (await cases.RateAsReporterAsync(number, key, 5, default)).Satisfaction);
+        var again = await Assert.ThrowsAsync<OneGrid.Cases.CaseProblemException>(() => cases.RateAsReporterAsync(number, key, 1, default));
+        Assert.Equal((409, "already-rated"), (again.Status, again.Type));
+        Assert.Equal(5, (int)(await AsAdminAsync(id))["satisfaction"]!);
+    }
+
+    private static async Task<(string Token, string Sha)> UploadAsync(HttpClient client)
+    {
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, .. Guid.NewGuid().ToByteArray()];
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(png), "file", "photo.png" } };
+        using var response = await client.PostAsync("/api/v1/files", form);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var uploaded = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return ((string)uploaded["token"]!, (string)uploaded["sha256"]!);
     }
 
     private static readonly Dictionary<string, string> ResultingState = new()

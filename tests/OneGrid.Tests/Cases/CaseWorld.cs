@@ -56,6 +56,7 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton<ICaseRouter, FixedRouter>();
         services.AddSingleton<IWorkingCalendar, ClockCalendar>();
         services.AddSingleton<AttachmentStore>();
+        services.AddSingleton(new ReporterKeys(new HostKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(HostKey.MinimumLength))));
         services.AddSingleton(Options.Create(options ?? new CaseOptions()));
         services.AddSingleton<TimeProvider>(_ => world!.Clock);
         services.AddScoped<CaseService>();

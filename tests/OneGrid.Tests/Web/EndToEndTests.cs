@@ -51,7 +51,7 @@ public sealed class EndToEndTests(BrowserFixture host)
         await resident.GetByTestId("report-submit").ClickAsync();
         await Expect(resident.GetByTestId("report-confirmation")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Expect(resident.GetByTestId("case-state")).ToHaveTextAsync("待受理");
-        await Expect(resident.GetByTestId("case-department")).ToContainTextAsync("城管");
+        await Expect(resident.GetByTestId("case-category")).ToContainTextAsync("暴露垃圾");
         var number = (await resident.GetByTestId("case-number").InnerTextAsync()).Trim();
 
         await Expect(reportedToday).ToHaveTextAsync((before.Reported + 1).ToString(), Live);
@@ -105,6 +105,9 @@ public sealed class EndToEndTests(BrowserFixture host)
         // The resident's link says so too, as does the public Open311 status other systems read.
         await resident.GetByTestId("track-link").ClickAsync();
         await Expect(resident.GetByTestId("track-state")).ToHaveTextAsync("已结案");
+        await Expect(resident.GetByTestId("track-progress")).ToContainTextAsync("城管");
+        await Expect(resident.GetByTestId("track-result-text")).ToHaveTextAsync("已清运，地面已冲洗");
+        await Expect(resident.GetByTestId("track-result-photo")).ToHaveJSPropertyAsync("naturalWidth", 32);
         var requests = await host.Client.GetFromJsonAsync<JsonArray>($"/open311/v2/requests/{Uri.EscapeDataString(number)}.json");
         Assert.Equal("closed", (string?)Assert.Single(requests!)!["status"]);
     }

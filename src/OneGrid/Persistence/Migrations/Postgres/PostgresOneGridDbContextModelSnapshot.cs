@@ -694,6 +694,10 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("ReporterPhoneKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<int>("ReturnCount")
                         .HasColumnType("integer");
 
@@ -751,6 +755,8 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.HasIndex("CategoryCode", "Cell");
 
                     b.HasIndex("CategoryCode", "State");
+
+                    b.HasIndex("ReporterPhoneKey", "Id");
 
                     b.HasIndex("State", "GridCode");
 

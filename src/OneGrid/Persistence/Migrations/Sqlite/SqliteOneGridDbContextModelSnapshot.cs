@@ -674,6 +674,10 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReporterPhoneKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ReturnCount")
                         .HasColumnType("INTEGER");
 
@@ -731,6 +735,8 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.HasIndex("CategoryCode", "Cell");
 
                     b.HasIndex("CategoryCode", "State");
+
+                    b.HasIndex("ReporterPhoneKey", "Id");
 
                     b.HasIndex("State", "GridCode");
 
