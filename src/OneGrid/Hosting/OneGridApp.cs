@@ -107,14 +107,26 @@ public static class OneGridApp
         app.Use(async (context, next) =>
         {
             var state = context.RequestServices.GetRequiredService<StartupState>();
-            if (!state.IsReady && context.Request.Path.StartsWithSegments("/api"))
+            // Static files (a path with an extension) and /healthz need no database. Pages do: rendering one reads the
+            // Data Protection key ring, whose table does not exist before the migrations.
+            if (state.IsReady || context.Request.Path.StartsWithSegments("/healthz") || Path.HasExtension(context.Request.Path.Value))
             {
-                context.Response.Headers.RetryAfter = "2";
+                await next(context);
+                return;
+            }
+            context.Response.Headers.RetryAfter = "2";
+            if (MachinePaths.Any(p => context.Request.Path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
+            {
                 await Problems.Create(StatusCodes.Status503ServiceUnavailable, "starting", "服务正在启动", "The service is starting",
                     state.Failure).ExecuteAsync(context);
                 return;
             }
-            await next(context);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "text/html; charset=utf-8";
+            // Constant text, no markup from anywhere else; the browser retries on its own.
+            await context.Response.WriteAsync(Kernel.Text.Pick(
+                "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\"><title>服务正在启动</title></head><body><h1>服务正在启动</h1><p>请稍候，页面会自动刷新。</p></body></html>",
+                "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\"><title>The service is starting</title></head><body><h1>The service is starting</h1><p>Please wait: the page reloads by itself.</p></body></html>"));
         });
 
         app.MapGet("/healthz", (StartupState state, TerritoryIndexHolder territory) =>

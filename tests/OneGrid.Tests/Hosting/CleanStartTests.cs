@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OneGrid.Hosting;
@@ -52,6 +53,77 @@ public class CleanStartTests
                 // Something that uses the key ring, so it has certainly been loaded (and created) by now.
                 using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { username = "street", password = "demo" });
                 Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+                await app.StopAsync();
+            }
+            Assert.Empty(logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(dir)!, recursive: true);
+        }
+    }
+
+    /// <summary>Holds start-up (the migrations done, the territory not yet loaded) until the test lets it go on.</summary>
+    private sealed class HeldStartup : IStartupTask
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Order => int.MinValue;
+
+        public async Task RunAsync(IServiceProvider services, HostSettings settings, CancellationToken ct)
+        {
+            Reached.TrySetResult();
+            await Release.Task.WaitAsync(ct);
+        }
+    }
+
+    [Fact]
+    public async Task Pages_asked_for_while_the_host_starts_answer_a_starting_page_and_log_no_error()
+    {
+        var dir = NewDirectory();
+        var logs = new CapturedLogs();
+        var held = new HeldStartup();
+        var settings = new HostSettings { DataDirectory = dir, Database = DatabaseSettings.Parse(null, dir), Demo = true, Urls = "http://127.0.0.1:0" };
+        var app = OneGridApp.Build(settings, configure: b =>
+        {
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Security:Key"] = HostFixture.TestHostKey });
+            b.Services.AddSingleton<IStartupTask>(held);
+            b.Services.AddSingleton<ILoggerProvider>(logs);
+        });
+        try
+        {
+            await using (app)
+            {
+                await app.StartAsync();
+                var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                    .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+                using var client = new HttpClient { BaseAddress = new Uri(address) };
+                await held.Reached.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+                foreach (var path in new[] { "/", "/report", "/signin", "/no-such-page" })
+                {
+                    using var page = await client.GetAsync(path);
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+                    Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+                    Assert.NotNull(page.Headers.RetryAfter);
+                    Assert.Contains("服务正在启动", await page.Content.ReadAsStringAsync());
+                }
+                using (var api = await client.GetAsync("/api/v1/cases"))
+                {
+                    Assert.Equal(HttpStatusCode.ServiceUnavailable, api.StatusCode);
+                    Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+                }
+
+                held.Release.SetResult();
+                var deadline = DateTime.UtcNow.AddSeconds(90);
+                while ((await client.GetAsync("/healthz")).StatusCode != HttpStatusCode.OK)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "host not ready after 90 s");
+                    await Task.Delay(100);
+                }
+                using var home = await client.GetAsync("/");
+                Assert.Equal(HttpStatusCode.OK, home.StatusCode);
                 await app.StopAsync();
             }
             Assert.Empty(logs.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}"));
