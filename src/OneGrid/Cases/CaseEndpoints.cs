@@ -300,8 +300,7 @@ public static class CaseEndpoints
 
     public static string? MaskName(string? name) => string.IsNullOrEmpty(name) ? name : name[..1] + new string('*', Math.Max(1, name.Length - 1));
 
-    internal static ProblemHttpResult Problem(CaseProblemException e) =>
-        Problems.Create(e.Status, e.Type, e.TitleZh, e.TitleEn, e.Detail, e.Extensions);
+    internal static ProblemHttpResult Problem(ProblemException e) => e.ToResult();
 
     /// <summary>Turns a broken case rule into its problem details; the transaction it interrupted was never committed.</summary>
     private sealed class CaseProblemFilter : IEndpointFilter
@@ -312,7 +311,7 @@ public static class CaseEndpoints
             {
                 return await next(context);
             }
-            catch (CaseProblemException e)
+            catch (ProblemException e)
             {
                 return Problem(e);
             }

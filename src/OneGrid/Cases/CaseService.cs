@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OneGrid.Access;
 using OneGrid.Calendar;
 using OneGrid.Catalog;
+using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
 
@@ -58,19 +59,19 @@ public sealed class CaseService(
 
         var (lon, lat, description) = ValidateReport(request);
         var place = territory.Current.Resolve(lon, lat)
-            ?? throw new CaseProblemException(422, "outside-territory", "该位置不在辖区范围内", "The location is outside the territory",
+            ?? throw new ProblemException(422, "outside-territory", "该位置不在辖区范围内", "The location is outside the territory",
                 Kernel.Text.Pick($"经度 {lon}、纬度 {lat} 不在任何网格内。", $"lon {lon}, lat {lat} is in no grid."),
                 new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["lon"] = ["outside"], ["lat"] = ["outside"] } });
         var route = await router.ProposeAsync(NullIfBlank(request.CategoryCode), description, place, ct)
-            ?? throw CaseProblemException.Invalid("categoryCode", $"类别编码 {request.CategoryCode} 不存在", $"Unknown category code {request.CategoryCode}");
+            ?? throw ProblemException.Invalid("categoryCode", $"类别编码 {request.CategoryCode} 不存在", $"Unknown category code {request.CategoryCode}");
         if (request.SelfHandled && reporterKind != ReporterKind.GridWorker)
         {
-            throw CaseProblemException.Invalid("selfHandled", "只有网格员可以上报自处置事件", "Only a grid worker can report a case as handled on the spot");
+            throw ProblemException.Invalid("selfHandled", "只有网格员可以上报自处置事件", "Only a grid worker can report a case as handled on the spot");
         }
         if (request.SelfHandled && !actor.Reaches(place.Grid.Code, Role.GridWorker))
         {
             // Handled on the spot means in one's own grid; elsewhere it is an ordinary report for that grid's community.
-            throw new CaseProblemException(403, "self-handle-outside-grid", "只能在自己的网格内上报自处置事件", "You can report a case as handled on the spot only in your own grids",
+            throw new ProblemException(403, "self-handle-outside-grid", "只能在自己的网格内上报自处置事件", "You can report a case as handled on the spot only in your own grids",
                 Kernel.Text.Pick($"该位置属于网格 {place.Grid.Code}，不在您的网格员授权范围内；请作为普通事件上报。",
                     $"The location is in grid {place.Grid.Code}, which none of your grid-worker grants covers; report it as an ordinary case."),
                 new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["selfHandled"] = ["outside your grids"] } });
@@ -79,7 +80,7 @@ public sealed class CaseService(
         if (request.PhoneLookup)
         {
             phoneKey = keys.PhoneKeyOf(request.ReporterPhone)
-                ?? throw CaseProblemException.Invalid("reporterPhone", "要以后用手机号查询，请填写正确的手机号",
+                ?? throw ProblemException.Invalid("reporterPhone", "要以后用手机号查询，请填写正确的手机号",
                     "To look your reports up by phone later, give a valid phone number");
         }
         var photos = await StorePhotosAsync(request.Photos, "photos", ct);
@@ -168,7 +169,7 @@ public sealed class CaseService(
         if (record is null) return null;
         if (record.RequestHash != requestHash)
         {
-            throw new CaseProblemException(422, "idempotency-key-reused", "幂等键已用于另一请求", "The Idempotency-Key was used for a different request",
+            throw new ProblemException(422, "idempotency-key-reused", "幂等键已用于另一请求", "The Idempotency-Key was used for a different request",
                 Kernel.Text.Pick("同一个 Idempotency-Key 只能用于内容相同的重试。", "Retries with the same Idempotency-Key must send the same body."));
         }
         var c = await db.Cases.AsNoTracking().FirstAsync(x => x.Id == record.CaseId, ct);
@@ -179,23 +180,23 @@ public sealed class CaseService(
 
     private (double Lon, double Lat, string Description) ValidateReport(ReportRequest r)
     {
-        if (r.Lon is not { } lon || !double.IsFinite(lon)) throw CaseProblemException.Invalid("lon", "缺少经度 lon", "lon is required");
-        if (r.Lat is not { } lat || !double.IsFinite(lat)) throw CaseProblemException.Invalid("lat", "缺少纬度 lat", "lat is required");
-        if (lon is < -180 or > 180) throw CaseProblemException.Invalid("lon", "经度 lon 必须在 −180 到 180 之间", "lon must be between -180 and 180");
-        if (lat is < -90 or > 90) throw CaseProblemException.Invalid("lat", "纬度 lat 必须在 −90 到 90 之间", "lat must be between -90 and 90");
+        if (r.Lon is not { } lon || !double.IsFinite(lon)) throw ProblemException.Invalid("lon", "缺少经度 lon", "lon is required");
+        if (r.Lat is not { } lat || !double.IsFinite(lat)) throw ProblemException.Invalid("lat", "缺少纬度 lat", "lat is required");
+        if (lon is < -180 or > 180) throw ProblemException.Invalid("lon", "经度 lon 必须在 −180 到 180 之间", "lon must be between -180 and 180");
+        if (lat is < -90 or > 90) throw ProblemException.Invalid("lat", "纬度 lat 必须在 −90 到 90 之间", "lat must be between -90 and 90");
         var description = r.Description?.Trim();
-        if (string.IsNullOrEmpty(description)) throw CaseProblemException.Invalid("description", "请描述问题", "description is required");
-        CaseProblemException.RefuseControls("description", description);
-        CaseProblemException.RefuseControls("address", r.Address);
-        CaseProblemException.RefuseControls("reporterName", r.ReporterName);
-        CaseProblemException.RefuseControls("reporterPhone", r.ReporterPhone);
+        if (string.IsNullOrEmpty(description)) throw ProblemException.Invalid("description", "请描述问题", "description is required");
+        ProblemException.RefuseControls("description", description);
+        ProblemException.RefuseControls("address", r.Address);
+        ProblemException.RefuseControls("reporterName", r.ReporterName);
+        ProblemException.RefuseControls("reporterPhone", r.ReporterPhone);
         if (description.Length > _options.DescriptionMaxLength)
         {
-            throw CaseProblemException.Invalid("description", $"描述不能超过 {_options.DescriptionMaxLength} 字", $"description is longer than {_options.DescriptionMaxLength} characters");
+            throw ProblemException.Invalid("description", $"描述不能超过 {_options.DescriptionMaxLength} 字", $"description is longer than {_options.DescriptionMaxLength} characters");
         }
         if (r.Photos is { Count: var n } && n > _options.MaxPhotos)
         {
-            throw CaseProblemException.Invalid("photos", $"最多 {_options.MaxPhotos} 张照片", $"At most {_options.MaxPhotos} photos");
+            throw ProblemException.Invalid("photos", $"最多 {_options.MaxPhotos} 张照片", $"At most {_options.MaxPhotos} photos");
         }
         return (lon, lat, description);
     }
@@ -220,27 +221,27 @@ public sealed class CaseService(
                 var upload = await db.FileUploads.AsNoTracking().FirstOrDefaultAsync(u => u.TokenHash == tokenHash && u.CreatedAt > since, ct);
                 if (upload is null || !files.Exists(upload.Sha256))
                 {
-                    throw CaseProblemException.Invalid(field, "上传凭证无效或已过期（24 小时），请重新上传", "Unknown or expired upload token (24 h): upload the file again");
+                    throw ProblemException.Invalid(field, "上传凭证无效或已过期（24 小时），请重新上传", "Unknown or expired upload token (24 h): upload the file again");
                 }
                 result.Add(new StoredFile(upload.Sha256, upload.ContentType, upload.Size));
                 continue;
             }
             if (AttachmentStore.IsHash(p))
             {
-                throw CaseProblemException.Invalid(field, "请使用上传文件时返回的 token，而不是文件哈希", "Attach an uploaded file by the token its upload returned, not by its hash");
+                throw ProblemException.Invalid(field, "请使用上传文件时返回的 token，而不是文件哈希", "Attach an uploaded file by the token its upload returned, not by its hash");
             }
             var comma = p.IndexOf(',');
             if (!p.StartsWith("data:", StringComparison.Ordinal) || comma < 0 || !p[..comma].EndsWith(";base64", StringComparison.Ordinal))
             {
-                throw CaseProblemException.Invalid(field, "照片须为上传文件返回的 token 或 base64 data URI", "Each photo must be an upload token or a base64 data: URI");
+                throw ProblemException.Invalid(field, "照片须为上传文件返回的 token 或 base64 data URI", "Each photo must be an upload token or a base64 data: URI");
             }
             byte[] bytes;
             try { bytes = Convert.FromBase64String(p[(comma + 1)..]); }
-            catch (FormatException) { throw CaseProblemException.Invalid(field, "照片的 base64 编码有误", "A photo is not valid base64"); }
+            catch (FormatException) { throw ProblemException.Invalid(field, "照片的 base64 编码有误", "A photo is not valid base64"); }
             if (bytes.Length > AttachmentStore.MaxBytes)
-                throw CaseProblemException.Invalid(field, $"照片不能超过 {AttachmentStore.MaxBytes / 1024 / 1024} MB", $"A photo is larger than {AttachmentStore.MaxBytes / 1024 / 1024} MB");
+                throw ProblemException.Invalid(field, $"照片不能超过 {AttachmentStore.MaxBytes / 1024 / 1024} MB", $"A photo is larger than {AttachmentStore.MaxBytes / 1024 / 1024} MB");
             if (AttachmentStore.Sniff(bytes.AsSpan(0, Math.Min(16, bytes.Length))) is null)
-                throw CaseProblemException.Invalid(field, "文件内容不是支持的图片或文档（JPEG、PNG、GIF、WebP、PDF）", "The content is not a supported image or document (JPEG, PNG, GIF, WebP, PDF)");
+                throw ProblemException.Invalid(field, "文件内容不是支持的图片或文档（JPEG、PNG、GIF、WebP、PDF）", "The content is not a supported image or document (JPEG, PNG, GIF, WebP, PDF)");
             decoded.Add(bytes);
         }
         foreach (var bytes in decoded) result.Add((await files.SaveAsync(bytes, ct))!);
@@ -265,19 +266,19 @@ public sealed class CaseService(
         action = action.ToLowerInvariant();
         if (!CaseActions.All.Contains(action))
         {
-            throw new CaseProblemException(404, "unknown-action", "没有这个操作", "No such action",
+            throw new ProblemException(404, "unknown-action", "没有这个操作", "No such action",
                 string.Join(", ", CaseActions.All), new Dictionary<string, object?> { ["actions"] = CaseActions.All });
         }
-        CaseProblemException.RefuseControls("reason", body.Reason);
-        CaseProblemException.RefuseControls("note", body.Note);
-        CaseProblemException.RefuseControls("result", body.Result);
+        ProblemException.RefuseControls("reason", body.Reason);
+        ProblemException.RefuseControls("note", body.Note);
+        ProblemException.RefuseControls("result", body.Result);
         var c = await FindVisibleAsync(idOrNumber, actor, track: true, ct) ?? throw NotFound(idOrNumber);
         var available = CaseActions.Available(c, actor);
         // The state is checked first: whoever can read the case learns what it allows now.
         if (!CaseActions.AllowedInState(action, c))
         {
             var sentAway = action == CaseActions.Escalate && c.State is CaseState.Dispatched or CaseState.InProgress && c.DepartmentCode is not null;
-            throw new CaseProblemException(409, "action-not-allowed-in-state", "当前状态不允许此操作", "The action is not allowed in the case's state",
+            throw new ProblemException(409, "action-not-allowed-in-state", "当前状态不允许此操作", "The action is not allowed in the case's state",
                 sentAway
                     ? Kernel.Text.Pick($"事件已派遣给 {c.DepartmentCode}，由其签收、处置或退回；退回后才能上报上级。可执行：{Join(available)}",
                         $"The case was dispatched to {c.DepartmentCode}, which signs for, handles or returns it; it can be escalated once returned. Allowed now: {Join(available)}")
@@ -288,7 +289,7 @@ public sealed class CaseService(
 
         if (!CaseActions.AllowedFor(action, c, actor))
         {
-            throw new CaseProblemException(403, "action-forbidden", "无权执行此操作", "You may not take this action on this case",
+            throw new ProblemException(403, "action-forbidden", "无权执行此操作", "You may not take this action on this case",
                 Kernel.Text.Pick($"“{action}”不在您的职责范围内。您现在可以：{Join(available)}", $"'{action}' is not yours to take. You can now: {Join(available)}"),
                 new Dictionary<string, object?> { ["state"] = c.State.ToString(), ["allowedActions"] = available });
         }
@@ -378,9 +379,9 @@ public sealed class CaseService(
         if (!CaseActions.AllowedInState(CaseActions.Rate, c))
         {
             throw c.Satisfaction is not null
-                ? new CaseProblemException(409, "already-rated", "您已评价过", "You have already rated this case",
+                ? new ProblemException(409, "already-rated", "您已评价过", "You have already rated this case",
                     Kernel.Text.Pick("每个事件只能评价一次。", "A case is rated once."))
-                : new CaseProblemException(409, "action-not-allowed-in-state", "事件办结后才能评价", "A case can be rated once it is closed",
+                : new ProblemException(409, "action-not-allowed-in-state", "事件办结后才能评价", "A case can be rated once it is closed",
                     Kernel.Text.Pick($"事件处于“{StateZh(c.State)}”状态。", $"The case is {c.State}."));
         }
         await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
@@ -391,7 +392,7 @@ public sealed class CaseService(
 
     private void Rate(Case c, int? rating, string? note, Actor actor, DateTimeOffset now)
     {
-        if (rating is not (>= 1 and <= 5)) throw CaseProblemException.Invalid("rating", "评分须为 1 到 5", "rating must be 1 to 5");
+        if (rating is not (>= 1 and <= 5)) throw ProblemException.Invalid("rating", "评分须为 1 到 5", "rating must be 1 to 5");
         c.Satisfaction = rating;
         Transition(c, CaseActions.Rate, c.State, actor, note, new { rating }, now);
     }
@@ -406,7 +407,7 @@ public sealed class CaseService(
         }
         catch (DbUpdateConcurrencyException)
         {
-            throw new CaseProblemException(409, "concurrent-change", "事件已被他人修改", "The case was changed by someone else",
+            throw new ProblemException(409, "concurrent-change", "事件已被他人修改", "The case was changed by someone else",
                 Kernel.Text.Pick("请刷新后重试。", "Reload it and try again."));
         }
     }
@@ -416,13 +417,13 @@ public sealed class CaseService(
         var category = NullIfBlank(body.CategoryCode) ?? c.CategoryCode;
         if (category is null)
         {
-            throw CaseProblemException.Invalid("categoryCode", "立案须确定事件类别", "Registering a case needs its category");
+            throw ProblemException.Invalid("categoryCode", "立案须确定事件类别", "Registering a case needs its category");
         }
         if (category != c.CategoryCode || c.CategorySuggested)
         {
             var place = new Resolution(territory.Current.PathOf(c.GridCode), c.LocationNearest, null);
             var route = await router.ProposeAsync(category, c.Description, place, ct)
-                ?? throw CaseProblemException.Invalid("categoryCode", $"类别编码 {category} 不存在", $"Unknown category code {category}");
+                ?? throw ProblemException.Invalid("categoryCode", $"类别编码 {category} 不存在", $"Unknown category code {category}");
             c.CategoryCode = route.CategoryCode;
             c.PlatformCode = route.PlatformCode;
             c.ProposedDepartmentCode = route.DepartmentCode;
@@ -446,21 +447,21 @@ public sealed class CaseService(
     private async Task DispatchAsync(Case c, CaseActionRequest body, Actor actor, DateTimeOffset now, CancellationToken ct)
     {
         var department = NullIfBlank(body.DepartmentCode) ?? c.ProposedDepartmentCode
-            ?? throw CaseProblemException.Invalid("departmentCode", "请指定处置部门", "Choose the handling department");
+            ?? throw ProblemException.Invalid("departmentCode", "请指定处置部门", "Choose the handling department");
         if (!await DepartmentExistsAsync(department, ct))
         {
-            throw CaseProblemException.Invalid("departmentCode", $"部门 {department} 不存在", $"Unknown department {department}");
+            throw ProblemException.Invalid("departmentCode", $"部门 {department} 不存在", $"Unknown department {department}");
         }
         if (territory.Current.Find(department) is { Level: UnitLevel.Community } && department != c.CommunityCode)
         {
             // A community handles matters of its own territory only; another community is not a department.
-            throw CaseProblemException.Invalid("departmentCode", $"只能派给事件所在的社区 {c.CommunityCode}", $"Only the case's own community {c.CommunityCode} can handle it");
+            throw ProblemException.Invalid("departmentCode", $"只能派给事件所在的社区 {c.CommunityCode}", $"Only the case's own community {c.CommunityCode} can handle it");
         }
         var served = await db.Set<Department>().AsNoTracking().Where(d => d.Code == department).Select(d => d.UnitCode).FirstOrDefaultAsync(ct);
         if (served is not null && !c.GridCode.StartsWith(served, StringComparison.Ordinal))
         {
             // The case page offers only departments serving the case; a client of the API must be held to the same.
-            throw CaseProblemException.Invalid("departmentCode", $"部门 {department} 不服务事件所在的 {c.GridCode}（它服务 {served}）",
+            throw ProblemException.Invalid("departmentCode", $"部门 {department} 不服务事件所在的 {c.GridCode}（它服务 {served}）",
                 $"Department {department} does not serve the case's grid {c.GridCode} (it serves {served})");
         }
         c.DepartmentCode = department;
@@ -475,10 +476,10 @@ public sealed class CaseService(
     {
         var target = Required(body.DuplicateOf, "duplicateOf");
         var original = await FindVisibleAsync(target, actor, track: true, ct)
-            ?? throw CaseProblemException.Invalid("duplicateOf", $"找不到事件 {target}", $"No case {target}");
+            ?? throw ProblemException.Invalid("duplicateOf", $"找不到事件 {target}", $"No case {target}");
         if (original.Id == c.Id || !original.IsOpen || original.MergedIntoId is not null)
         {
-            throw CaseProblemException.Invalid("duplicateOf", "只能合并到另一个未结案的事件", "A duplicate merges into another open case");
+            throw ProblemException.Invalid("duplicateOf", "只能合并到另一个未结案的事件", "A duplicate merges into another open case");
         }
         c.MergedIntoId = original.Id;
         c.ClosedAt = now;
@@ -583,17 +584,17 @@ public sealed class CaseService(
     private static string Required(string? value, string field) =>
         NullIfBlank(value) ?? throw field switch
         {
-            "reason" => CaseProblemException.Invalid(field, "请填写原因", "Give a reason"),
-            "result" => CaseProblemException.Invalid(field, "请填写处置结果", "Describe the handling result"),
-            "duplicateOf" => CaseProblemException.Invalid(field, "请填写重复的原事件编号", "Give the number of the original case"),
-            _ => CaseProblemException.Invalid(field, $"请填写 {field}", $"{field} is required"),
+            "reason" => ProblemException.Invalid(field, "请填写原因", "Give a reason"),
+            "result" => ProblemException.Invalid(field, "请填写处置结果", "Describe the handling result"),
+            "duplicateOf" => ProblemException.Invalid(field, "请填写重复的原事件编号", "Give the number of the original case"),
+            _ => ProblemException.Invalid(field, $"请填写 {field}", $"{field} is required"),
         };
 
     private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private static string Join(IReadOnlyList<string> actions) => actions.Count == 0 ? "—" : string.Join(", ", actions);
 
-    public static CaseProblemException NotFound(string idOrNumber) =>
+    public static ProblemException NotFound(string idOrNumber) =>
         new(404, "case-not-found", "未找到该事件", "No such case", Kernel.Text.Pick($"事件 {idOrNumber} 不存在或无权查看。", $"Case {idOrNumber} does not exist or is not visible to you."));
 
     public static string StateZh(CaseState s) => s switch

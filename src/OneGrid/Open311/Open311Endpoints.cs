@@ -215,7 +215,7 @@ public static class Open311Endpoints
                     AuditTrail.RecordOf(http, StatusCodes.Status200OK, null, null), ct,
                 extras.Count > 0 ? new IntakeNote(IntakeAction, extras) : null);
         }
-        catch (CaseProblemException e)
+        catch (ProblemException e)
         {
             return Open311Format.Write(format, Open311Format.Errors(e.Status, e.Detail ?? Text.Pick(e.TitleZh, e.TitleEn)));
         }

@@ -234,11 +234,11 @@ public abstract class AuthorizationMatrixTests
 
         using var scope = _host.App.Services.CreateScope();
         var cases = scope.ServiceProvider.GetRequiredService<OneGrid.Cases.CaseService>();
-        var wrong = await Assert.ThrowsAsync<OneGrid.Cases.CaseProblemException>(() => cases.RateAsReporterAsync(number, "AAAAAAAAAAAAAAAAAAAAAA", 5, default));
+        var wrong = await Assert.ThrowsAsync<OneGrid.Kernel.ProblemException>(() => cases.RateAsReporterAsync(number, "AAAAAAAAAAAAAAAAAAAAAA", 5, default));
         Assert.Equal(404, wrong.Status);
         var key = _host.App.Services.GetRequiredService<OneGrid.Cases.ReporterKeys>().KeyOf(number);
         Assert.Equal(5, (await cases.RateAsReporterAsync(number, key, 5, default)).Satisfaction);
-        var again = await Assert.ThrowsAsync<OneGrid.Cases.CaseProblemException>(() => cases.RateAsReporterAsync(number, key, 1, default));
+        var again = await Assert.ThrowsAsync<OneGrid.Kernel.ProblemException>(() => cases.RateAsReporterAsync(number, key, 1, default));
         Assert.Equal((409, "already-rated"), (again.Status, again.Type));
         Assert.Equal(5, (int)(await AsAdminAsync(id))["satisfaction"]!);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using OneGrid.Kernel;
 using OneGrid.Access;
 using OneGrid.Cases;
 using OneGrid.Persistence;
@@ -124,7 +125,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         }
         else
         {
-            var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, action, ActorFor(action)));
+            var e = await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, action, ActorFor(action)));
             Assert.Equal(409, e.Status);
             Assert.Equal(state.ToString(), e.Extensions!["state"]);
             var allowed = Assert.IsAssignableFrom<IReadOnlyList<string>>(e.Extensions["allowedActions"]);
@@ -140,23 +141,23 @@ public sealed class CaseServiceTests : IAsyncLifetime
         // A sibling community's operator and another department do not even see it: 404, as for a missing case.
         foreach (var outsider in new[] { SiblingOperator, OtherHandler, OtherStreetDispatcher, Resident })
         {
-            var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Register, outsider));
+            var e = await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Register, outsider));
             Assert.Equal(404, e.Status);
         }
         // The leader sees it but registering is the community's job: 403 naming what the leader can do.
-        var forbidden = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Register, Leader));
+        var forbidden = await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Register, Leader));
         Assert.Equal(403, forbidden.Status);
         Assert.Equal(["supervise"], (IReadOnlyList<string>)forbidden.Extensions!["allowedActions"]!);
 
         c = await _world.ActAsync(c, CaseActions.Register, CommunityOperator);
         c = await _world.ActAsync(c, CaseActions.Dispatch, StreetDispatcher); // the street may dispatch for its communities
         // Only the department it was sent to signs for it.
-        Assert.Equal(403, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Sign, CommunityOperator))).Status);
-        Assert.Equal(404, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Sign, OtherHandler))).Status);
+        Assert.Equal(403, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Sign, CommunityOperator))).Status);
+        Assert.Equal(404, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Sign, OtherHandler))).Status);
         c = await _world.ActAsync(c, CaseActions.Sign, Handler);
         c = await _world.ActAsync(c, CaseActions.Handle, Handler);
         // The department cannot verify its own work.
-        Assert.Equal(403, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Verify, Handler))).Status);
+        Assert.Equal(403, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Verify, Handler))).Status);
         await _world.ActAsync(c, CaseActions.Verify, CommunityOperator);
     }
 
@@ -169,12 +170,12 @@ public sealed class CaseServiceTests : IAsyncLifetime
         Assert.Equal(OwningLevel.Street, c.OwningLevel);
         Assert.Equal(Street, c.OwningUnitCode);
         // The community no longer owns it.
-        Assert.Equal(403, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Dispatch, CommunityOperator))).Status);
+        Assert.Equal(403, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Dispatch, CommunityOperator))).Status);
         c = await _world.ActAsync(c, CaseActions.Escalate, StreetDispatcher, new CaseActionRequest(Reason: "需区级协调"));
         Assert.Equal(OwningLevel.District, c.OwningLevel);
         Assert.Equal(District, c.OwningUnitCode);
-        Assert.Equal(403, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Dispatch, StreetDispatcher))).Status);
-        var top = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Escalate, DistrictDispatcher));
+        Assert.Equal(403, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Dispatch, StreetDispatcher))).Status);
+        var top = await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Escalate, DistrictDispatcher));
         Assert.Equal(409, top.Status);
         c = await _world.ActAsync(c, CaseActions.Dispatch, DistrictDispatcher);
         Assert.Equal(CaseState.Dispatched, c.State);
@@ -203,7 +204,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         c = await _world.ActAsync(c, CaseActions.Sign, Handler);
         c = await _world.ActAsync(c, CaseActions.Handle, Handler);
         c = await _world.ActAsync(c, CaseActions.Verify, CommunityOperator);
-        Assert.Equal(409, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Reopen, Leader))).Status);
+        Assert.Equal(409, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Reopen, Leader))).Status);
     }
 
     [Theory]
@@ -212,7 +213,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
     public async Task Actions_that_need_a_reason_refuse_without_one(string action, string field)
     {
         var c = await CaseIn(action == CaseActions.Reject ? CaseState.Reported : CaseState.Registered);
-        var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, action, Everyone, new CaseActionRequest()));
+        var e = await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, action, Everyone, new CaseActionRequest()));
         Assert.Equal(400, e.Status);
         Assert.Contains(field, ((Dictionary<string, string[]>)e.Extensions!["errors"]!).Keys);
         var unchanged = await _world.Cases(s => s.FindVisibleAsync(c.Id.ToString(), Everyone, false, default));
@@ -228,7 +229,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         c = await _world.ActAsync(c, CaseActions.Verify, CommunityOperator);
         Assert.Equal(CaseState.Closed, c.State);
 
-        var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ReportAsync(Resident, selfHandled: true));
+        var e = await Assert.ThrowsAsync<ProblemException>(() => _world.ReportAsync(Resident, selfHandled: true));
         Assert.Equal(400, e.Status);
     }
 
@@ -263,7 +264,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         Assert.Equal(a.Number, b.Number);
         Assert.Equal(1, await CaseCountAsync());
 
-        var e = await Assert.ThrowsAsync<CaseProblemException>(() => _world.ReportAsync(GridWorker, key: "k-1", description: "别的事"));
+        var e = await Assert.ThrowsAsync<ProblemException>(() => _world.ReportAsync(GridWorker, key: "k-1", description: "别的事"));
         Assert.Equal(422, e.Status);
         // Keys are per reporter: another person's key of the same text is another report.
         await _world.ReportAsync(CommunityOperator, key: "k-1");
@@ -288,7 +289,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         };
         foreach (var (request, status, field) in cases)
         {
-            var e = await Assert.ThrowsAsync<CaseProblemException>(() =>
+            var e = await Assert.ThrowsAsync<ProblemException>(() =>
                 _world.Cases(s => s.ReportAsync(request, Resident, ReporterKind.Resident, null, "x", default)));
             Assert.Equal(status, e.Status);
             Assert.Contains(field, ((Dictionary<string, string[]>)e.Extensions!["errors"]!).Keys);
@@ -308,7 +309,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         var c = await _world.ReportAsync(GridWorker);
         c = await _world.ActAsync(c, CaseActions.Supervise, Leader);
         Assert.True(c.Supervised);
-        Assert.Equal(409, (await Assert.ThrowsAsync<CaseProblemException>(() => _world.ActAsync(c, CaseActions.Supervise, Leader))).Status);
+        Assert.Equal(409, (await Assert.ThrowsAsync<ProblemException>(() => _world.ActAsync(c, CaseActions.Supervise, Leader))).Status);
         c = await _world.ActAsync(c, CaseActions.Unsupervise, Leader);
         Assert.False(c.Supervised);
     }
@@ -365,7 +366,7 @@ public sealed class CaseServiceTests : IAsyncLifetime
         Assert.Equal(0, await Credit()); // escalating is not registering
 
         // The street registers it, through the category check (an unknown category is refused), and the courier earns the credit then.
-        var unknown = await Assert.ThrowsAsync<CaseProblemException>(() =>
+        var unknown = await Assert.ThrowsAsync<ProblemException>(() =>
             _world.ActAsync(escalated, CaseActions.Register, StreetDispatcher, new CaseActionRequest(CategoryCode: "9999")));
         Assert.Equal(400, unknown.Status);
         var registered = await _world.ActAsync(escalated, CaseActions.Register, StreetDispatcher, new CaseActionRequest(CategoryCode: "0102"));
