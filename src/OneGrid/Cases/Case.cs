@@ -164,6 +164,14 @@ public sealed class CaseAttachment
     public required string Purpose { get; set; }
     public long? EventId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// An image attached by the handling step that produced the case's current result (written with its
+    /// <see cref="Case.HandledAt"/>): what the public tracking page of a closed case shows and the files endpoint
+    /// serves to anyone — never a report photo, a document, or the evidence of an attempt sent back for rework.
+    /// </summary>
+    public bool IsResultPhotoOf(DateTimeOffset? handledAt) =>
+        Purpose == "evidence" && handledAt == CreatedAt && ContentType.StartsWith("image/", StringComparison.Ordinal);
 }
 
 /// <summary>

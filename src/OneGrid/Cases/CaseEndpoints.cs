@@ -190,10 +190,8 @@ public static class CaseEndpoints
     }
 
     /// <summary>
-    /// The one exception to "readers of the case only": a photo of the result that closed a case, which the public
-    /// tracking page shows. An image attached by the handling step (purpose evidence, written with the case's
-    /// current <see cref="Case.HandledAt"/>) of a case that is closed and not merged — never a report photo, a document,
-    /// or the evidence of an attempt that was sent back for rework.
+    /// The one exception to "readers of the case only": a photo of the result that closed a case (closed, not merged;
+    /// <see cref="CaseAttachment.IsResultPhotoOf"/>), which the public tracking page shows.
     /// </summary>
     private static async Task<CaseAttachment?> PublicResultPhotoAsync(OneGridDbContext db, string sha256, CancellationToken ct)
     {
@@ -201,7 +199,7 @@ public static class CaseEndpoints
             .Where(a => a.Sha256 == sha256 && a.Purpose == "evidence")
             .Join(db.Cases.Where(c => c.State == CaseState.Closed && c.MergedIntoId == null), a => a.CaseId, c => c.Id, (a, c) => new { a, c.HandledAt })
             .Take(20).ToListAsync(ct);
-        return candidates.FirstOrDefault(x => x.HandledAt == x.a.CreatedAt && x.a.ContentType.StartsWith("image/", StringComparison.Ordinal))?.a;
+        return candidates.FirstOrDefault(x => x.a.IsResultPhotoOf(x.HandledAt))?.a;
     }
 
     internal static async Task<IResult> ListCases(OneGridDbContext db, IActorAccessor actors, [AsParameters] CaseFilter filter,
