@@ -1,4 +1,5 @@
 using OneGrid.Calendar;
+using OneGrid.Workflows;
 
 namespace OneGrid.Cases;
 
@@ -42,8 +43,8 @@ public enum Phase
     Verify,
 }
 
-/// <summary>A case (事件): one reported problem followed from report to close.</summary>
-public sealed class Case
+/// <summary>A case (事件): one reported problem followed from report to close; the first workflow on the kernel (<see cref="CaseWorkflow"/>).</summary>
+public sealed class Case : IWorkflowItem<CaseState>
 {
     public long Id { get; set; }
     public required string Number { get; set; }
@@ -127,6 +128,15 @@ public sealed class Case
     public bool PhaseOverdue { get; set; }
     /// <summary>Ever overdue in any phase: counted by the indicators even after it moves on.</summary>
     public bool EverOverdue { get; set; }
+
+    /// <summary>Hours of extension the handling unit asked for, not yet decided.</summary>
+    public double? ExtensionRequestedHours { get; set; }
+    /// <summary>Hours of extension granted over the case's life; above zero it counts as extended (延期) in the indicators.</summary>
+    public double ExtendedHours { get; set; }
+    public bool SuspensionRequested { get; set; }
+    /// <summary>Suspended (挂账) since: the clocks stand still until resumed.</summary>
+    public DateTimeOffset? SuspendedAt { get; set; }
+    public bool EverSuspended { get; set; }
 
     public double HandlingLimitHours { get; set; }
     public TimeLimitKind HandlingLimitKind { get; set; }

@@ -2,7 +2,7 @@ using OneGrid.Access;
 
 namespace OneGrid.Cases;
 
-/// <summary>What can be done to a case, in which states, and by whom (DESIGN §2, §7). One table, one place.</summary>
+/// <summary>The names of a case's actions and who each role is towards a case (DESIGN §2, §7): the guards <see cref="CaseWorkflow"/> uses.</summary>
 public static class CaseActions
 {
     public const string Register = "register";
@@ -20,27 +20,9 @@ public static class CaseActions
     public const string Unsupervise = "unsupervise";
     public const string Rate = "rate";
 
+    /// <summary>Every action of a case: the closed loop's and the kernel's extension and suspension (<see cref="CaseWorkflow"/> defines them).</summary>
     public static readonly IReadOnlyList<string> All =
-        [Register, Reject, Merge, Dispatch, Sign, Return, Handle, Verify, Rework, Reopen, Escalate, Supervise, Unsupervise, Rate];
-
-    private static readonly CaseState[] OpenStates =
-        [CaseState.Reported, CaseState.Registered, CaseState.Dispatched, CaseState.InProgress, CaseState.Handled];
-
-    /// <summary>Whether the action applies to the case as it is now, whoever asks.</summary>
-    public static bool AllowedInState(string action, Case c) => action switch
-    {
-        Register or Reject or Merge => c.State == CaseState.Reported,
-        Dispatch => c.State == CaseState.Registered,
-        Sign or Return => c.State == CaseState.Dispatched,
-        Handle => c.State == CaseState.InProgress,
-        Verify or Rework => c.State == CaseState.Handled,
-        Reopen => c.State == CaseState.Closed && c.ReopenCount == 0,
-        Escalate => c.OwningLevel != OwningLevel.District && (c.State == CaseState.Registered || HeldByOwner(c)),
-        Supervise => OpenStates.Contains(c.State) && !c.Supervised,
-        Unsupervise => OpenStates.Contains(c.State) && c.Supervised,
-        Rate => c.State == CaseState.Closed && c.Satisfaction is null,
-        _ => false,
-    };
+        [Register, Reject, Merge, Dispatch, Sign, Return, Handle, Verify, Rework, Reopen, Escalate, Supervise, Unsupervise, Rate, .. Workflows.ClockActions.All];
 
     /// <summary>
     /// Whether the owning level still holds a dispatched case: it sent the case to itself — a community handling a
@@ -50,22 +32,6 @@ public static class CaseActions
     /// </summary>
     public static bool HeldByOwner(Case c) =>
         c.State is CaseState.Dispatched or CaseState.InProgress && c.DepartmentCode is not null && c.DepartmentCode == c.OwningUnitCode;
-
-    /// <summary>Whether this actor may take the action on this case (leaving the state aside).</summary>
-    public static bool AllowedFor(string action, Case c, Actor actor) => action switch
-    {
-        Register or Reject or Merge or Dispatch or Escalate => IsOwner(c, actor),
-        Sign or Return or Handle => IsHandler(c, actor),
-        Verify or Rework => IsVerifier(c, actor),
-        Reopen => actor.Reaches(c.GridCode, Role.Leader) || actor.Reaches(c.DistrictCode, Role.DistrictDispatcher),
-        Supervise or Unsupervise => actor.Reaches(c.GridCode, Role.Leader),
-        Rate => IsReporter(c, actor),
-        _ => false,
-    };
-
-    /// <summary>The actions this actor can take on the case right now, for the case page and for 403/409 answers.</summary>
-    public static IReadOnlyList<string> Available(Case c, Actor actor) =>
-        All.Where(a => AllowedInState(a, c) && AllowedFor(a, c, actor)).ToList();
 
     /// <summary>
     /// The operators of the level that owns the case: its community's operator while the community owns

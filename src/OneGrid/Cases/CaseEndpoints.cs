@@ -45,7 +45,7 @@ public static class CaseEndpoints
     /// </summary>
     public const long MaxReportBytes = 16 * 1024 * 1024;
 
-    private static readonly TimeSpan China = TimeSpan.FromHours(8);
+    internal static readonly TimeSpan China = TimeSpan.FromHours(8);
 
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
@@ -228,7 +228,7 @@ public static class CaseEndpoints
         var actor = actors.Current;
         var c = await cases.FindVisibleAsync(id, actor, track: false, ct);
         if (c is null) return Problem(CaseService.NotFound(id));
-        return TypedResults.Ok(await DetailAsync(c, actor, db, territory, ct));
+        return TypedResults.Ok(await cases.DetailAsync(c, actor, ct));
     }
 
     internal static async Task<IResult> Act(string id, string action, HttpContext http, CaseService cases, OneGridDbContext db,
@@ -248,7 +248,7 @@ public static class CaseEndpoints
         }
         var actor = actors.Current;
         var c = await cases.ActAsync(id, action, body, actor, ct);
-        return TypedResults.Ok(await DetailAsync(c, actor, db, territory, ct));
+        return TypedResults.Ok(await cases.DetailAsync(c, actor, ct));
     }
 
     /// <summary>Staff who can read a case may see the reporter's contact to call back; the request itself is audited (a POST).</summary>
@@ -266,23 +266,6 @@ public static class CaseEndpoints
     }
 
     /// <summary>The case as its reader may see it (reporter masked unless they own it); the case page shows the same.</summary>
-    internal static async Task<CaseDetail> DetailAsync(Case c, Actor actor, OneGridDbContext db, TerritoryIndexHolder territory, CancellationToken ct)
-    {
-        var events = await db.CaseEvents.AsNoTracking().Where(e => e.CaseId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
-        var attachments = await db.CaseAttachments.AsNoTracking().Where(a => a.CaseId == c.Id).OrderBy(a => a.Id).ToListAsync(ct);
-        var mergedInto = c.MergedIntoId is { } m ? await db.Cases.Where(x => x.Id == m).Select(x => x.Number).FirstOrDefaultAsync(ct) : null;
-        var path = territory.Current.PathOf(c.GridCode).Select(u => new PathItem(u.Code, u.Name, u.Level.ToWire())).ToList();
-        var seesPersonalData = CaseActions.IsOwner(c, actor) || CaseActions.IsReporter(c, actor) || actor.Reaches(c.CommunityCode, Role.CommunityOperator);
-        return new CaseDetail(Summary(c, whole: true), c.Lon, c.Lat, c.Address, path, c.LocationNearest, c.PlatformCode, c.ProposedDepartmentCode, c.RouteExplanationText,
-            c.ReporterKind.ToString(), seesPersonalData ? c.ReporterName : MaskName(c.ReporterName),
-            seesPersonalData ? c.ReporterPhone : MaskPhone(c.ReporterPhone), c.SelfHandled, c.HandlingResult, c.Satisfaction, mergedInto,
-            c.ReworkCount, c.ReturnCount, c.EscalationCount,
-            events.Select(e => new TimelineEntry(e.Id, e.At.ToOffset(China), e.Action, e.FromState?.ToString(), e.ToState.ToString(), e.ActorName, e.Note,
-                e.Data is null ? null : JsonDocument.Parse(e.Data).RootElement)).ToList(),
-            attachments.Select(a => new AttachmentView(a.Sha256, a.ContentType, a.Size, a.Purpose, $"/api/v1/files/{a.Sha256}")).ToList(),
-            CaseActions.Available(c, actor));
-    }
-
     public const int ExcerptLength = 200;
 
     public static CaseSummary Summary(Case c, bool whole) => new(c.Id, c.Number, c.State.ToString(), CaseService.StateZh(c.State),

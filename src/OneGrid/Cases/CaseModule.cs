@@ -1,3 +1,5 @@
+using OneGrid.Workflows;
+
 namespace OneGrid.Cases;
 
 public static class CaseModule
@@ -9,11 +11,12 @@ public static class CaseModule
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton<ReporterKeys>();
         services.AddScoped<CaseService>();
+        services.AddScoped<CasePhotos>();
+        services.AddWorkflow<Case, CaseState, CaseWorkflow>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<OpenCaseIndex>();
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
-        services.AddHostedService<DeadlineWorker>();
         services.AddHostedService<OrphanUploadSweeper>();
         return services;
     }

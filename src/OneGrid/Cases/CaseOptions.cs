@@ -16,5 +16,4 @@ public sealed class CaseOptions
     public double DuplicateWindowHours { get; set; } = 7 * 24;
     public int DescriptionMaxLength { get; set; } = 2000;
     public int MaxPhotos { get; set; } = 9;
-    public TimeSpan DeadlineScanPeriod { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using OneGrid.Access;
+using OneGrid.Workflows;
 
 namespace OneGrid.Cases;
 
@@ -9,34 +10,39 @@ namespace OneGrid.Cases;
 /// </summary>
 public static class CaseQueries
 {
-    public static IQueryable<Case> VisibleTo(this IQueryable<Case> cases, Actor actor)
+    public static IQueryable<Case> VisibleTo(this IQueryable<Case> cases, Actor actor) =>
+        cases.WhereAny(actor, VisibleThrough, me => c => c.ReporterId == me);
+
+    /// <summary>
+    /// Cases waiting for this actor to act: the owner's queue (with the extensions and suspensions it must decide), the
+    /// department's queue, the verifier's queue.
+    /// </summary>
+    public static IQueryable<Case> InboxOf(this IQueryable<Case> cases, Actor actor) => cases.WhereAny(actor, InboxThrough, null);
+
+    /// <summary>The cases one grant lets its holder read.</summary>
+    public static Expression<Func<Case, bool>>? VisibleThrough(Grant g)
     {
-        Expression<Func<Case, bool>>? visible = null;
-        if (actor.UserId is { } me) visible = Or(visible, c => c.ReporterId == me);
-        foreach (var g in actor.Grants)
+        var unit = g.UnitCode;
+        switch (g.Role)
         {
-            if (g.Role == Role.Courier) continue; // couriers follow only their own reports
-            if (g.Role == Role.DepartmentHandler)
-            {
+            case Role.Courier:
+                return null; // couriers follow only their own reports
+            case Role.DepartmentHandler:
                 // As CaseActions.IsHandler: the department's cases inside the grant's unit.
                 var department = g.DepartmentCode;
-                var area = g.UnitCode;
-                if (department is not null) visible = Or(visible, c => c.DepartmentCode == department && c.GridCode.StartsWith(area));
-                continue;
-            }
-            var unit = g.UnitCode;
-            visible = Or(visible, c => c.GridCode.StartsWith(unit));
-            // As CaseActions.IsHandler: a community operator handles what is sent to the community itself.
-            if (g.Role == Role.CommunityOperator) visible = Or(visible, c => c.DepartmentCode == unit);
+                return department is null ? null : c => c.DepartmentCode == department && c.GridCode.StartsWith(unit);
+            case Role.CommunityOperator:
+                // As CaseActions.IsHandler: a community operator handles what is sent to the community itself.
+                return c => c.GridCode.StartsWith(unit) || c.DepartmentCode == unit;
+            default:
+                return c => c.GridCode.StartsWith(unit);
         }
-        return visible is null ? cases.Where(_ => false) : cases.Where(visible);
     }
 
-    /// <summary>Cases waiting for this actor to act: the owner's queue, the department's queue, the verifier's queue.</summary>
-    public static IQueryable<Case> InboxOf(this IQueryable<Case> cases, Actor actor)
+    /// <summary>What one grant puts in its holder's inbox.</summary>
+    public static Expression<Func<Case, bool>>? InboxThrough(Grant g)
     {
         Expression<Func<Case, bool>>? mine = null;
-        foreach (var g in actor.Grants)
         {
             var unit = g.UnitCode;
             switch (g.Role)
@@ -44,7 +50,7 @@ public static class CaseQueries
                 case Role.CommunityOperator:
                     // What the community handled itself is verified by the grid worker, not by the community (CaseActions.IsVerifier).
                     mine = Or(mine, c => c.GridCode.StartsWith(unit) && (
-                        (c.OwningLevel == OwningLevel.Community && (c.State == CaseState.Reported || c.State == CaseState.Registered)) ||
+                        (c.OwningLevel == OwningLevel.Community && (c.State == CaseState.Reported || c.State == CaseState.Registered || c.ExtensionRequestedHours != null || c.SuspensionRequested)) ||
                         (c.State == CaseState.Handled && c.DepartmentCode != unit)));
                     // A matter the community handles itself: it signs for it and handles it like a department.
                     mine = Or(mine, c => c.DepartmentCode == unit && (c.State == CaseState.Dispatched || c.State == CaseState.InProgress));
@@ -52,11 +58,12 @@ public static class CaseQueries
                 case Role.StreetDispatcher:
                     var platform = g.PlatformCode;
                     mine = Or(mine, c => c.StreetCode.StartsWith(unit) && c.OwningLevel != OwningLevel.District &&
-                        (c.State == CaseState.Reported || c.State == CaseState.Registered) && (platform == null || c.PlatformCode == platform));
+                        (c.State == CaseState.Reported || c.State == CaseState.Registered || c.ExtensionRequestedHours != null || c.SuspensionRequested) &&
+                        (platform == null || c.PlatformCode == platform));
                     break;
                 case Role.DistrictDispatcher:
                     mine = Or(mine, c => c.DistrictCode.StartsWith(unit) && c.OwningLevel == OwningLevel.District &&
-                        (c.State == CaseState.Reported || c.State == CaseState.Registered));
+                        (c.State == CaseState.Reported || c.State == CaseState.Registered || c.ExtensionRequestedHours != null || c.SuspensionRequested));
                     break;
                 case Role.DepartmentHandler:
                     var department = g.DepartmentCode;
@@ -72,19 +79,8 @@ public static class CaseQueries
                     break;
             }
         }
-        return mine is null ? cases.Where(_ => false) : cases.Where(mine);
+        return mine;
     }
 
-    private static Expression<Func<Case, bool>> Or(Expression<Func<Case, bool>>? left, Expression<Func<Case, bool>> right)
-    {
-        if (left is null) return right;
-        var parameter = left.Parameters[0];
-        var body = Expression.OrElse(left.Body, new Rebind(right.Parameters[0], parameter).Visit(right.Body));
-        return Expression.Lambda<Func<Case, bool>>(body, parameter);
-    }
-
-    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
-    }
+    private static Expression<Func<Case, bool>> Or(Expression<Func<Case, bool>>? left, Expression<Func<Case, bool>> right) => WorkflowQueries.Or(left, right);
 }

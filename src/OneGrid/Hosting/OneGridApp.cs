@@ -13,6 +13,7 @@ using OneGrid.Persistence;
 using OneGrid.Territory;
 using OneGrid.Web;
 using OneGrid.Webhooks;
+using OneGrid.Workflows;
 using Scalar.AspNetCore;
 
 namespace OneGrid.Hosting;
@@ -65,6 +66,7 @@ public static class OneGridApp
         builder.Services.AddSingleton<TerritoryIndexHolder>();
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
+        builder.Services.AddWorkflowKernel(builder.Configuration);
         builder.Services.AddCaseModule(builder.Configuration);
         builder.Services.AddCalendarModule();
         builder.Services.AddCatalogModule();

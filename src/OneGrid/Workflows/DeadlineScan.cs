@@ -41,7 +41,7 @@ public sealed class DeadlineScan<T, TState, TDefinition> : IDeadlineScan
             if (await ClaimAsync(db, engine, id, x => !x.PhaseWarned && x.PhaseWarnAt <= now && x.SuspendedAt == null, x =>
                 {
                     x.PhaseWarned = true;
-                    return "deadline-warning";
+                    return Task.FromResult<string?>("deadline-warning");
                 }, now, ct)) applied++;
         }
 
@@ -55,7 +55,7 @@ public sealed class DeadlineScan<T, TState, TDefinition> : IDeadlineScan
                     x.PhaseWarned = true;
                     x.PhaseOverdue = true;
                     x.EverOverdue = true;
-                    return "overdue";
+                    return Task.FromResult<string?>("overdue");
                 }, now, ct)) applied++;
         }
 
@@ -68,9 +68,10 @@ public sealed class DeadlineScan<T, TState, TDefinition> : IDeadlineScan
                 .OrderBy(x => x.PhaseDueAt).Take(Batch).ToListAsync(ct)).Where(escalation.StillDue).Select(x => x.Id).ToList();
             foreach (var id in candidates)
             {
-                if (await ClaimAsync(db, engine, id, x => x.PhaseOverdue && x.SuspendedAt == null && escalation.StillDue(x), x =>
+                if (await ClaimAsync(db, engine, id, x => x.PhaseOverdue && x.SuspendedAt == null && escalation.StillDue(x), async x =>
                     {
-                        escalation.Escalate(x, now);
+                        await engine.ApplyAsSystemAsync(x, escalation.Action, new WorkflowInputs().Set("reason", escalation.Reason(x)),
+                            DeadlineWorker.SystemActor, now);
                         return null;
                     }, now, ct)) applied++;
             }
@@ -79,13 +80,13 @@ public sealed class DeadlineScan<T, TState, TDefinition> : IDeadlineScan
     }
 
     private static async Task<bool> ClaimAsync(OneGridDbContext db, WorkflowEngine<T, TState> engine, long id, Func<T, bool> stillDue,
-        Func<T, string?> change, DateTimeOffset now, CancellationToken ct)
+        Func<T, Task<string?>> change, DateTimeOffset now, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var item = await db.Set<T>().FirstOrDefaultAsync(x => x.Id == id, ct);
         if (item is null || !stillDue(item)) return false;
-        var flag = change(item);
+        var flag = await change(item);
         if (flag is not null)
         {
             engine.Record(item, flag, DeadlineWorker.SystemActor, null, new { phase = engine.Definition.PhaseOf(item), due = item.PhaseDueAt }, now);

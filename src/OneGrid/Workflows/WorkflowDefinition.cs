@@ -9,8 +9,12 @@ namespace OneGrid.Workflows;
 public sealed record TimelineWrite(string Action, string? FromState, string ToState, string? ActorId, string? ActorName, string? Note,
     string? Data, DateTimeOffset At);
 
-/// <summary>The overdue items a level above takes over automatically: which ones, and what taking over does.</summary>
-public sealed record AutoEscalation<T>(Expression<Func<T, bool>> Candidates, Func<T, bool> StillDue, Action<T, DateTimeOffset> Escalate);
+/// <summary>
+/// The overdue items a level above takes over automatically: which ones (<paramref name="Candidates"/> for the query,
+/// <paramref name="StillDue"/> re-checked on the claimed item), and the action taken on them by the system, with its reason.
+/// It is the workflow's own action (the one a person takes), so an automatic escalation is the same change as a manual one.
+/// </summary>
+public sealed record AutoEscalation<T>(Expression<Func<T, bool>> Candidates, Func<T, bool> StillDue, string Action, Func<T, string> Reason);
 
 /// <summary>
 /// One workflow (DESIGN §2b): its states and actions, who reads an item, whose inbox holds it, what the deadline scan

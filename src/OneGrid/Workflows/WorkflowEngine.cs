@@ -79,6 +79,18 @@ public sealed class WorkflowEngine<T, TState>(WorkflowDefinition<T, TState> defi
         return item;
     }
 
+    /// <summary>
+    /// Applies an action the system takes on its own (the deadline scan's escalation), without the actor guard and
+    /// without saving: the caller holds the transaction and claims the item.
+    /// </summary>
+    public Task ApplyAsSystemAsync(T item, string actionName, WorkflowInputs inputs, Actor system, DateTimeOffset now)
+    {
+        var action = Require(actionName);
+        return action.Apply(new ActionContext<T>(action, item, inputs, system, now,
+            (i, name, to, note, data) => Transition(i, name, (TState)to!, system, note, data, now),
+            (i, name, note, data) => Record(i, name, system, note, data, now), Clock));
+    }
+
     /// <summary>Commits the item's change; someone else's change in between is a 409, not a lost update.</summary>
     public async Task SaveAsync(T item, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
     {

@@ -65,6 +65,14 @@ public abstract class AuthorizationMatrixTests
         ("supervise",   [No,   No,   Hidden, Hidden, No, Hidden, No, No,   Ok,   No, Hidden,   No,   Hidden, Hidden]),
         ("unsupervise", [No,   No,   Hidden, Hidden, No, Hidden, No, No,   Ok,   No, Hidden,   No,   Hidden, Hidden]),
         ("rate",        [No,   No,   Hidden, Hidden, No, No,     No, No,   No,   No, Hidden,   No,   Hidden, Hidden]),
+        // Extension and suspension: the department working on the case asks, the owning level decides; either resumes.
+        ("request-extension",  [No, No, Hidden, Hidden, No, Ok, No, No, No, No, Hidden, No, Hidden, Hidden]),
+        ("grant-extension",    [No, Ok, Hidden, Hidden, Ok, No, No, No, No, No, Hidden, Ok, Hidden, Hidden]),
+        ("refuse-extension",   [No, Ok, Hidden, Hidden, Ok, No, No, No, No, No, Hidden, Ok, Hidden, Hidden]),
+        ("request-suspension", [No, No, Hidden, Hidden, No, Ok, No, No, No, No, Hidden, No, Hidden, Hidden]),
+        ("approve-suspension", [No, Ok, Hidden, Hidden, Ok, No, No, No, No, No, Hidden, Ok, Hidden, Hidden]),
+        ("refuse-suspension",  [No, Ok, Hidden, Hidden, Ok, No, No, No, No, No, Hidden, Ok, Hidden, Hidden]),
+        ("resume",             [No, Ok, Hidden, Hidden, Ok, Ok, No, No, No, No, Hidden, Ok, Hidden, Hidden]),
     ];
 
     /// <summary>Whose inbox holds the case in the state each action is tried in: whoever must act next.</summary>
@@ -75,6 +83,10 @@ public abstract class AuthorizationMatrixTests
         ["Registered"] = ["community"],
         ["Dispatched"] = ["cg"],
         ["InProgress"] = ["cg"],
+        // A request waits for the owning level's decision, while the department keeps the case.
+        ["InProgress, extension requested"] = ["cg", "community"],
+        ["InProgress, suspension requested"] = ["cg", "community"],
+        ["InProgress, suspended"] = ["cg"],
         ["Handled"] = ["gridworker", "community"],
         ["Closed"] = [],
     };
@@ -258,12 +270,16 @@ public abstract class AuthorizationMatrixTests
         ["register"] = "Registered", ["reject"] = "Rejected", ["merge"] = "Rejected", ["dispatch"] = "Dispatched",
         ["sign"] = "InProgress", ["return"] = "Registered", ["handle"] = "Handled", ["verify"] = "Closed", ["rework"] = "InProgress",
         ["reopen"] = "Registered", ["escalate"] = "Registered", ["supervise"] = "Reported", ["unsupervise"] = "Reported", ["rate"] = "Closed",
+        ["request-extension"] = "InProgress", ["grant-extension"] = "InProgress", ["refuse-extension"] = "InProgress",
+        ["request-suspension"] = "InProgress", ["approve-suspension"] = "InProgress", ["refuse-suspension"] = "InProgress", ["resume"] = "InProgress",
     };
 
     /// <summary>A valid body: whoever is refused is refused for who they are, not for what they sent.</summary>
     private static object Body(string action, long? duplicateOf) => action switch
     {
-        "reject" or "return" or "rework" or "reopen" or "escalate" => new { reason = "矩阵测试：" + action },
+        "reject" or "return" or "rework" or "reopen" or "escalate" or "refuse-extension" or "request-suspension" or "refuse-suspension" =>
+            new { reason = "矩阵测试：" + action },
+        "request-extension" => new { hours = 4, reason = "矩阵测试：等待配件" },
         "handle" => new { result = "已清运" },
         "merge" => new { duplicateOf = duplicateOf!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) },
         "rate" => new { rating = 5 },
@@ -288,7 +304,20 @@ public abstract class AuthorizationMatrixTests
         await StepAsync("community", id, "dispatch");
         if (action is "sign" or "return") return ("Dispatched", null);
         await StepAsync("cg", id, "sign");
-        if (action is "handle") return ("InProgress", null);
+        if (action is "handle" or "request-extension" or "request-suspension") return ("InProgress", null);
+        switch (action)
+        {
+            case "grant-extension" or "refuse-extension":
+                await StepAsync("cg", id, "request-extension", new { hours = 4, reason = "等待配件" });
+                return ("InProgress, extension requested", null);
+            case "approve-suspension" or "refuse-suspension":
+                await StepAsync("cg", id, "request-suspension", new { reason = "等待道路改造工程" });
+                return ("InProgress, suspension requested", null);
+            case "resume":
+                await StepAsync("cg", id, "request-suspension", new { reason = "等待道路改造工程" });
+                await StepAsync("community", id, "approve-suspension");
+                return ("InProgress, suspended", null);
+        }
         await StepAsync("cg", id, "handle", new { result = "已清运" });
         if (action is "verify" or "rework") return ("Handled", null);
         await StepAsync("gridworker", id, "verify");

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OneGrid.Kernel;
 using OneGrid.Access;
 using OneGrid.Cases;
+using OneGrid.Workflows;
 using OneGrid.Persistence;
 using static OneGrid.Tests.Cases.CaseWorld;
 
@@ -92,6 +93,8 @@ public sealed class CaseServiceTests : IAsyncLifetime
             [(CaseState.Dispatched, CaseActions.Supervise)] = CaseState.Dispatched,
             [(CaseState.InProgress, CaseActions.Handle)] = CaseState.Handled,
             [(CaseState.InProgress, CaseActions.Supervise)] = CaseState.InProgress,
+            [(CaseState.InProgress, ClockActions.RequestExtension)] = CaseState.InProgress,
+            [(CaseState.InProgress, ClockActions.RequestSuspension)] = CaseState.InProgress,
             [(CaseState.Handled, CaseActions.Verify)] = CaseState.Closed,
             [(CaseState.Handled, CaseActions.Rework)] = CaseState.InProgress,
             [(CaseState.Handled, CaseActions.Supervise)] = CaseState.Handled,

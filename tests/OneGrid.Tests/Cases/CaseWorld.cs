@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using OneGrid.Access;
 using OneGrid.Calendar;
 using OneGrid.Cases;
+using OneGrid.Workflows;
 using OneGrid.Catalog;
 using OneGrid.Hosting;
 using OneGrid.Persistence;
@@ -60,6 +61,8 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton(Options.Create(options ?? new CaseOptions()));
         services.AddSingleton<TimeProvider>(_ => world!.Clock);
         services.AddScoped<CaseService>();
+        services.AddScoped<CasePhotos>();
+        services.AddWorkflow<Case, CaseState, CaseWorkflow>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<OpenCaseIndex>();
         services.AddSingleton<ReportWriter>();
@@ -124,7 +127,7 @@ public sealed class CaseWorld : IAsyncDisposable
             key, CaseService.HashBody(description + category + selfHandled), CancellationToken.None)).Case);
 
     public Task<Case> ActAsync(Case c, string action, Actor actor, CaseActionRequest? body = null) =>
-        Cases(s => s.ActAsync(c.Id.ToString(), action, body ?? new CaseActionRequest(Reason: "理由", Result: "已清理", Rating: 5), actor, CancellationToken.None));
+        Cases(s => s.ActAsync(c.Id.ToString(), action, body ?? new CaseActionRequest(Reason: "理由", Result: "已清理", Rating: 5, Hours: 4), actor, CancellationToken.None));
 
     // The people of the demo district, as grants.
     public static Actor GridWorker { get; } = new("u-grid", "gridworker", "网格员", [new Grant(Role.GridWorker, Grid)]);

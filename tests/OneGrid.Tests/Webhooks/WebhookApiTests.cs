@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OneGrid.Cases;
+using OneGrid.Workflows;
 using OneGrid.Persistence;
 using OneGrid.Territory;
 using OneGrid.Tests.Access;

@@ -588,6 +588,15 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.Property<bool>("EverOverdue")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("EverSuspended")
+                        .HasColumnType("boolean");
+
+                    b.Property<double>("ExtendedHours")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("ExtensionRequestedHours")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("GridCode")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -730,6 +739,12 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(32)");
 
                     b.Property<bool>("Supervised")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("SuspendedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("SuspensionRequested")
                         .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("UpdatedAt")

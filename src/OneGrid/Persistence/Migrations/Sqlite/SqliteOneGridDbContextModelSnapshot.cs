@@ -568,6 +568,15 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.Property<bool>("EverOverdue")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("EverSuspended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ExtendedHours")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("ExtensionRequestedHours")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("GridCode")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -710,6 +719,12 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("Supervised")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SuspendedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SuspensionRequested")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("UpdatedAt")

@@ -1,0 +1,71 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace OneGrid.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class CaseExtensionSuspension : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "EverSuspended",
+                table: "cases",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ExtendedHours",
+                table: "cases",
+                type: "REAL",
+                nullable: false,
+                defaultValue: 0.0);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ExtensionRequestedHours",
+                table: "cases",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "SuspendedAt",
+                table: "cases",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "SuspensionRequested",
+                table: "cases",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "EverSuspended",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "ExtendedHours",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "ExtensionRequestedHours",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SuspendedAt",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SuspensionRequested",
+                table: "cases");
+        }
+    }
+}
