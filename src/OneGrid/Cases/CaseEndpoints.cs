@@ -26,7 +26,8 @@ public sealed record CaseSummary(long Id, string Number, string State, string St
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Description,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DescriptionExcerpt, string? CategoryCode,
     string GridCode, string CommunityCode, string StreetCode, string OwningLevel, string OwningUnitCode, string? DepartmentCode,
-    bool Supervised, string Phase, DateTimeOffset? PhaseDueAt, bool Warned, bool Overdue, DateTimeOffset ReportedAt, DateTimeOffset UpdatedAt);
+    bool Supervised, string Phase, DateTimeOffset? PhaseDueAt, bool Warned, bool Overdue, DateTimeOffset ReportedAt, DateTimeOffset UpdatedAt,
+    double ExtendedHours = 0, double? ExtensionRequestedHours = null, bool SuspensionRequested = false, DateTimeOffset? SuspendedAt = null);
 
 public sealed record TimelineEntry(long Id, DateTimeOffset At, string Action, string? FromState, string ToState, string? ActorName, string? Note, JsonElement? Data);
 
@@ -271,7 +272,8 @@ public static class CaseEndpoints
     public static CaseSummary Summary(Case c, bool whole) => new(c.Id, c.Number, c.State.ToString(), CaseService.StateZh(c.State),
         whole ? c.Description : null, whole ? null : Excerpt(c.Description), c.CategoryCode, c.GridCode, c.CommunityCode, c.StreetCode,
         c.OwningLevel.ToString(), c.OwningUnitCode, c.DepartmentCode, c.Supervised, c.Phase.ToString(), c.PhaseDueAt?.ToOffset(China),
-        c.PhaseWarned, c.PhaseOverdue, c.ReportedAt.ToOffset(China), c.UpdatedAt.ToOffset(China));
+        c.PhaseWarned, c.PhaseOverdue, c.ReportedAt.ToOffset(China), c.UpdatedAt.ToOffset(China),
+        c.ExtendedHours, c.ExtensionRequestedHours, c.SuspensionRequested, c.SuspendedAt?.ToOffset(China));
 
     public static string Excerpt(string text) => text.Length > ExcerptLength ? text[..ExcerptLength] + "…" : text;
 

@@ -6,7 +6,7 @@ namespace OneGrid.Cases;
 /// <summary>The filters of the case list, shared by the list, the inbox and the exports so they select the same cases.</summary>
 public sealed record CaseFilter(
     string? State = null, string? Category = null, string? Unit = null, bool? Overdue = null, bool? Supervised = null,
-    DateTimeOffset? From = null, DateTimeOffset? To = null, string? Q = null)
+    DateTimeOffset? From = null, DateTimeOffset? To = null, string? Q = null, bool? Extended = null, bool? Suspended = null)
 {
     /// <summary>Set when <see cref="Apply"/> returns null: the 400 problem naming the bad field.</summary>
     public ProblemHttpResult? Problem { get; private set; }
@@ -31,6 +31,9 @@ public sealed record CaseFilter(
         if (!string.IsNullOrWhiteSpace(Unit)) query = query.Where(c => c.GridCode.StartsWith(Unit) || c.DepartmentCode == Unit);
         if (Overdue is { } o) query = query.Where(c => c.PhaseOverdue == o);
         if (Supervised is { } sv) query = query.Where(c => c.Supervised == sv);
+        // Extended: ever granted more time (the indicators' 延期); suspended: ever suspended (挂账), as the indicators count them.
+        if (Extended is { } ex) query = ex ? query.Where(c => c.ExtendedHours > 0) : query.Where(c => c.ExtendedHours == 0);
+        if (Suspended is { } su) query = query.Where(c => c.EverSuspended == su);
         if (From is { } f) query = query.Where(c => c.ReportedAt >= f);
         if (To is { } t) query = query.Where(c => c.ReportedAt < t);
         if (!string.IsNullOrWhiteSpace(Q))

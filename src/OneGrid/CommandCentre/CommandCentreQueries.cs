@@ -24,7 +24,7 @@ public enum CommandPeriod
 
 public sealed record CommandKpis(
     int ReportedToday, int ClosedToday, int ReportedMonth, int ClosedMonth, int Open, int Overdue, int Warning, int Supervised,
-    double? CloseRateMonth, double? OnTimeCloseRateMonth);
+    double? CloseRateMonth, double? OnTimeCloseRateMonth, double? ExtensionRateMonth = null);
 
 /// <summary>One bar or slice: a code (state, category, unit, platform; "" for none) with its display name and count.</summary>
 public sealed record CountItem(string Code, string Name, int Count);
@@ -100,7 +100,7 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
         var indicators = await IndicatorEndpoints.ComputeAsync(db, actor, territory, "district", null, month, now.AddTicks(1), ct);
         var kpis = new CommandKpis(kpi?.ReportedToday ?? 0, kpi?.ClosedToday ?? 0, kpi?.ReportedMonth ?? 0, kpi?.ClosedMonth ?? 0,
             kpi?.Open ?? 0, kpi?.Overdue ?? 0, kpi?.Warning ?? 0, kpi?.Supervised ?? 0,
-            indicators.Total.CloseRate, indicators.Total.OnTimeCloseRate);
+            indicators.Total.CloseRate, indicators.Total.OnTimeCloseRate, indicators.Total.ExtensionRate);
 
         var from = period == CommandPeriod.Today ? today : month;
         var inPeriod = visible.Where(c => c.ReportedAt >= from);

@@ -10,24 +10,26 @@ namespace OneGrid.Indicators;
 
 /// <summary>
 /// The standard indicators of digital urban management per unit and period (DESIGN §6), over the cases
-/// reported in the period within the caller's scope. Without extensions and suspensions (not built yet)
-/// the denominators are the registered cases.
+/// reported in the period within the caller's scope. A case granted an extension (延期) or ever suspended (挂账) is
+/// judged on no time limit: it leaves the on-time numerators and denominators (按期处置率 over registered − extended,
+/// 按期结案率 over registered − extended − suspended), and 延期率 = extended ÷ registered.
 /// </summary>
 public sealed record IndicatorRow(
     string UnitCode, string UnitName, int Reports, int Registered, int Dispatched, int Handled, int HandledOnTime, int Closed,
-    int ClosedOnTime, int Reworked, int Returned, int Overdue, int Ratings, int Satisfied,
-    double? CloseRate, double? OnTimeHandleRate, double? OnTimeCloseRate, double? ReworkRate, double? Satisfaction, string CasesUrl)
+    int ClosedOnTime, int Reworked, int Returned, int Overdue, int Ratings, int Satisfied, int Extended, int Suspended,
+    double? CloseRate, double? OnTimeHandleRate, double? OnTimeCloseRate, double? ReworkRate, double? Satisfaction, double? ExtensionRate,
+    string CasesUrl)
 {
     public static readonly string[] HeadersZh =
     [
         "单位编码", "单位", "上报数", "立案数", "派遣数", "处置数", "按期处置数", "结案数", "按期结案数", "返工数", "退回数", "超时数", "评价数", "满意数",
-        "结案率", "按期处置率", "按期结案率", "返工率", "满意度",
+        "延期数", "挂账数", "结案率", "按期处置率", "按期结案率", "返工率", "满意度", "延期率",
     ];
 
     public object?[] Values() =>
     [
         UnitCode, UnitName, Reports, Registered, Dispatched, Handled, HandledOnTime, Closed, ClosedOnTime, Reworked, Returned, Overdue, Ratings,
-        Satisfied, CloseRate, OnTimeHandleRate, OnTimeCloseRate, ReworkRate, Satisfaction,
+        Satisfied, Extended, Suspended, CloseRate, OnTimeHandleRate, OnTimeCloseRate, ReworkRate, Satisfaction, ExtensionRate,
     ];
 }
 
@@ -45,7 +47,7 @@ public static class IndicatorEndpoints
                 return result.Problem ?? Results.Ok(new { by = result.By, unit, from = result.From, to = result.To, rows = result.Rows, total = result.Total });
             })
             .WithName("Indicators")
-            .WithSummary("结案率, 按期处置率, 按期结案率, 返工率, 满意度 … per street, community, grid or department, ranked by 按期结案率.");
+            .WithSummary("结案率, 按期处置率, 按期结案率, 返工率, 满意度, 延期率 … per street, community, grid or department, ranked by 按期结案率.");
         api.MapGet("/export.csv", async (HttpContext http, OneGridDbContext db, IActorAccessor actors, TerritoryIndexHolder territory, string? by,
                 string? unit, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
             await ExportAsync(http, db, actors, territory, by, unit, from, to, "text/csv; charset=utf-8", "csv",
@@ -102,32 +104,36 @@ public static class IndicatorEndpoints
             g.Count(x => x.c.RegisteredAt != null),
             g.Count(x => x.c.DispatchedAt != null),
             g.Count(x => x.c.HandledAt != null || x.c.State == CaseState.Closed),
-            g.Count(x => (x.c.HandledAt != null || x.c.State == CaseState.Closed) && !x.c.EverOverdue),
+            g.Count(x => (x.c.HandledAt != null || x.c.State == CaseState.Closed) && !x.c.EverOverdue && x.c.ExtendedHours == 0),
             g.Count(x => x.c.State == CaseState.Closed),
-            g.Count(x => x.c.State == CaseState.Closed && !x.c.EverOverdue),
+            g.Count(x => x.c.State == CaseState.Closed && !x.c.EverOverdue && x.c.ExtendedHours == 0 && !x.c.EverSuspended),
             g.Count(x => x.c.ReworkCount > 0),
             g.Count(x => x.c.ReturnCount > 0),
             g.Count(x => x.c.EverOverdue),
             g.Count(x => x.c.Satisfaction != null),
-            g.Count(x => x.c.Satisfaction >= 4))).ToListAsync(ct);
+            g.Count(x => x.c.Satisfaction >= 4),
+            g.Count(x => x.c.RegisteredAt != null && x.c.ExtendedHours > 0),
+            g.Count(x => x.c.RegisteredAt != null && x.c.EverSuspended),
+            g.Count(x => x.c.RegisteredAt != null && (x.c.ExtendedHours > 0 || x.c.EverSuspended)))).ToListAsync(ct);
 
         var index = territory.Current;
         var rows = groups.Select(g => Row(g, index.Find(g.Key)?.Name ?? g.Key, by, start, end))
             .OrderByDescending(r => r.OnTimeCloseRate ?? -1).ThenByDescending(r => r.Reports).ThenBy(r => r.UnitCode).ToList();
-        var total = Row(groups.Aggregate(new Counts("total", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (a, g) => a + g), Text.Pick("合计", "Total"),
+        var total = Row(groups.Aggregate(new Counts("total", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), (a, g) => a + g), Text.Pick("合计", "Total"),
             by, start, end, drill: false);
         return new(by, start, end, rows, total, null);
     }
 
-    private static readonly IndicatorRow Empty = Row(new Counts("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "", "", default, default, drill: false);
+    private static readonly IndicatorRow Empty = Row(new Counts("", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), "", "", default, default, drill: false);
 
     internal sealed record Counts(string Key, int Reports, int Registered, int Dispatched, int Handled, int HandledOnTime, int Closed,
-        int ClosedOnTime, int Reworked, int Returned, int Overdue, int Ratings, int Satisfied)
+        int ClosedOnTime, int Reworked, int Returned, int Overdue, int Ratings, int Satisfied, int Extended, int Suspended, int ExtendedOrSuspended)
     {
         public static Counts operator +(Counts a, Counts b) => new(a.Key, a.Reports + b.Reports, a.Registered + b.Registered,
             a.Dispatched + b.Dispatched, a.Handled + b.Handled, a.HandledOnTime + b.HandledOnTime, a.Closed + b.Closed,
             a.ClosedOnTime + b.ClosedOnTime, a.Reworked + b.Reworked, a.Returned + b.Returned, a.Overdue + b.Overdue,
-            a.Ratings + b.Ratings, a.Satisfied + b.Satisfied);
+            a.Ratings + b.Ratings, a.Satisfied + b.Satisfied, a.Extended + b.Extended, a.Suspended + b.Suspended,
+            a.ExtendedOrSuspended + b.ExtendedOrSuspended);
     }
 
     private static IndicatorRow Row(Counts c, string name, string by, DateTimeOffset from, DateTimeOffset to, bool drill = true)
@@ -137,8 +143,8 @@ public static class IndicatorEndpoints
             ? $"/api/v1/cases?unit={Uri.EscapeDataString(c.Key)}&from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}"
             : "";
         return new IndicatorRow(c.Key, name, c.Reports, c.Registered, c.Dispatched, c.Handled, c.HandledOnTime, c.Closed, c.ClosedOnTime,
-            c.Reworked, c.Returned, c.Overdue, c.Ratings, c.Satisfied,
-            Rate(c.Closed, c.Registered), Rate(c.HandledOnTime, c.Registered), Rate(c.ClosedOnTime, c.Registered),
-            Rate(c.Reworked, c.Handled), Rate(c.Satisfied, c.Ratings), url);
+            c.Reworked, c.Returned, c.Overdue, c.Ratings, c.Satisfied, c.Extended, c.Suspended,
+            Rate(c.Closed, c.Registered), Rate(c.HandledOnTime, c.Registered - c.Extended), Rate(c.ClosedOnTime, c.Registered - c.ExtendedOrSuspended),
+            Rate(c.Reworked, c.Handled), Rate(c.Satisfied, c.Ratings), Rate(c.Extended, c.Registered), url);
     }
 }

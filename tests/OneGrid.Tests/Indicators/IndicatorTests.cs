@@ -84,7 +84,8 @@ public abstract class IndicatorTests(HostFixture host)
         using var document = SpreadsheetDocument.Open(stream, false);
         var rows = document.WorkbookPart!.WorksheetParts.Single().Worksheet.GetFirstChild<SheetData>()!.Elements<Row>().ToList();
         Assert.Equal(lines.Length, rows.Count);
-        Assert.Equal("结案率", rows[0].Elements<Cell>().ElementAt(14).InnerText);
+        Assert.Equal("结案率", rows[0].Elements<Cell>().ElementAt(16).InnerText);
+        Assert.Equal("延期率", rows[0].Elements<Cell>().Last().InnerText);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await district.GetAsync("/api/v1/indicators?by=planet")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Client.GetAsync("/api/v1/indicators")).StatusCode);
