@@ -23,13 +23,13 @@ internal static class ApiKeyEndpoints
         keys.MapPost("/{id:long}/revoke", Revoke).WithName("RevokeApiKey").WithSummary("Revokes a key; it stops at once.");
     }
 
-    internal static async Task<IResult> Create(CreateApiKeyRequest? body, Actor actor, OneGridDbContext db, TimeProvider time,
+    internal static async Task<IResult> Create(CreateApiKeyRequest? body, Actor actor, OneGridDbContext db, IGrantTargets targets, TimeProvider time,
         HttpContext http, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.Name)) return Problems.InvalidField("name", "请填写密钥名称", "The name is required");
         if (InputText.Refuse("name", body.Name) is { } control) return control;
         if (body.Grants is not { Count: > 0 }) return Problems.InvalidField("grants", "请至少授予一项权限", "At least one grant is required");
-        var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants, actor, db, ct);
+        var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants, actor, db, targets, ct);
         if (problem is not null) return problem;
 
         var (row, key) = await IssueAsync(db, body.Name.Trim(), grants!, actor.UserName, time.GetUtcNow(), ct);

@@ -40,13 +40,13 @@ public static class UserAdministration
     }
 
     public static async Task<Outcome<UserResponse>> CreateAsync(CreateUserRequest? body, Actor actor, TerritoryIndex territory,
-        UserManager<OneGridUser> users, OneGridDbContext db, TimeProvider time, CancellationToken ct)
+        UserManager<OneGridUser> users, OneGridDbContext db, IGrantTargets targets, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(body?.UserName)) return Problems.InvalidField("userName", "请填写用户名", "The userName is required");
         if (string.IsNullOrWhiteSpace(body.DisplayName)) return Problems.InvalidField("displayName", "请填写姓名", "The displayName is required");
         if (string.IsNullOrEmpty(body.Password)) return Problems.InvalidField("password", "请填写密码", "The password is required");
         if ((InputText.Refuse("userName", body.UserName) ?? InputText.Refuse("displayName", body.DisplayName)) is { } control) return control;
-        var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants ?? [], actor, db, ct);
+        var (grants, problem) = await GrantValidation.ValidateAsync(body.Grants ?? [], actor, db, targets, ct);
         if (problem is not null) return problem;
         // An account without grants is the city administrator's; a scoped administrator would lose it on creation.
         if (grants!.Count == 0 && !actor.IsCityAdmin(territory))
@@ -72,11 +72,11 @@ public static class UserAdministration
     }
 
     public static async Task<Outcome<GrantResponse>> AddGrantAsync(string id, GrantRequest? body, Actor actor, TerritoryIndex territory,
-        OneGridDbContext db, TimeProvider time, CancellationToken ct)
+        OneGridDbContext db, IGrantTargets targets, TimeProvider time, CancellationToken ct)
     {
         if (body is null) return Problems.InvalidField("role", "请填写授权", "A grant is required");
         if (!await ManagesAsync(id, actor, territory, db, ct)) return UserNotFound(id);
-        var (grants, problem) = await GrantValidation.ValidateAsync([body], actor, db, ct);
+        var (grants, problem) = await GrantValidation.ValidateAsync([body], actor, db, targets, ct);
         if (problem is not null) return problem;
         var row = ToRow(id, grants![0], time.GetUtcNow());
         db.Grants.Add(row);

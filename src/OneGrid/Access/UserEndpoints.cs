@@ -45,18 +45,18 @@ internal static class UserEndpoints
     }
 
     internal static async Task<IResult> Create(CreateUserRequest? body, Actor actor, TerritoryIndexHolder territory, UserManager<OneGridUser> users,
-        OneGridDbContext db, TimeProvider time, HttpContext http, CancellationToken ct)
+        OneGridDbContext db, IGrantTargets targets, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var o = await UserAdministration.CreateAsync(body, actor, territory.Current, users, db, time, ct);
+        var o = await UserAdministration.CreateAsync(body, actor, territory.Current, users, db, targets, time, ct);
         if (o.Problem is { } problem) return problem;
         AuditTrail.Note(http, o.Note);
         return TypedResults.Created($"/api/v1/users/{o.Value!.Id}", o.Value);
     }
 
     internal static async Task<IResult> AddGrant(string id, GrantRequest? body, Actor actor, TerritoryIndexHolder territory, OneGridDbContext db,
-        TimeProvider time, HttpContext http, CancellationToken ct)
+        IGrantTargets targets, TimeProvider time, HttpContext http, CancellationToken ct)
     {
-        var o = await UserAdministration.AddGrantAsync(id, body, actor, territory.Current, db, time, ct);
+        var o = await UserAdministration.AddGrantAsync(id, body, actor, territory.Current, db, targets, time, ct);
         if (o.Problem is { } problem) return problem;
         AuditTrail.Note(http, o.Note);
         return TypedResults.Created($"/api/v1/users/{id}", o.Value);
@@ -89,7 +89,7 @@ internal static class GrantValidation
     private static readonly Role[] PlatformRoles = [Role.StreetDispatcher, Role.DistrictDispatcher];
 
     public static async Task<(List<Grant>? Grants, ProblemHttpResult? Problem)> ValidateAsync(
-        IReadOnlyList<GrantRequest> requests, Actor actor, OneGridDbContext db, CancellationToken ct)
+        IReadOnlyList<GrantRequest> requests, Actor actor, OneGridDbContext db, IGrantTargets targets, CancellationToken ct)
     {
         var grants = new List<Grant>();
         foreach (var r in requests)
@@ -122,7 +122,7 @@ internal static class GrantValidation
             if (department is not null)
             {
                 // A handler's grant is bounded by its unit, so the department must serve that unit: registered on it or above it.
-                var served = await db.Set<Catalog.Department>().AsNoTracking().Where(d => d.Code == department).Select(d => d.UnitCode).FirstOrDefaultAsync(ct);
+                var served = await targets.UnitServedByAsync(db, department, ct);
                 if (served is null)
                 {
                     return (null, Problems.InvalidField("departmentCode", $"部门 {department} 不存在", $"There is no department {department}"));
@@ -134,7 +134,7 @@ internal static class GrantValidation
                 }
             }
             var platform = NullIfBlank(r.PlatformCode);
-            if (platform is not null && !await db.Set<Catalog.Platform>().AnyAsync(p => p.Code == platform, ct))
+            if (platform is not null && !await targets.PlatformExistsAsync(db, platform, ct))
             {
                 return (null, Problems.InvalidField("platformCode", $"平台 {platform} 不存在", $"There is no platform {platform}"));
             }

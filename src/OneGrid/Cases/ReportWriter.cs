@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using OneGrid.Access;
 using OneGrid.Persistence;
-using OneGrid.Webhooks;
 
 namespace OneGrid.Cases;
 
@@ -30,7 +29,7 @@ public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<Cas
 /// </para>
 /// </summary>
 public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex openCases, TimeProvider time, ILogger<ReportWriter> logger,
-    WebhookOutboxInterceptor outbox) : BackgroundService
+    IEnumerable<ICaseEventOutbox> outboxes) : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -184,13 +183,13 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
         await RowInserter.InsertAsync(db, attachments, ct);
         await RowInserter.InsertAsync(db, keys, ct);
 
-        // The outbox, as WebhookOutboxInterceptor does it for SaveChanges: deliveries in the same transaction.
-        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active).ToListAsync(ct);
-        var deliveries = new List<WebhookDelivery>();
-        if (endpoints.Count > 0)
+        // The outboxes (webhook deliveries) in the same transaction, as their interceptors do it for SaveChanges.
+        var entries = new List<(Case, CaseEvent)>(reports.Count);
+        foreach (var r in reports) entries.Add((r.Case, r.Event));
+        var filled = new List<ICaseEventOutbox>();
+        foreach (var outbox in outboxes)
         {
-            foreach (var r in reports) deliveries.AddRange(WebhookOutboxInterceptor.DeliveriesOf(r.Case, r.Event, endpoints));
-            await RowInserter.InsertAsync(db, deliveries, ct);
+            if (await outbox.AddInTransactionAsync(db, entries, ct)) filled.Add(outbox);
         }
 
         // The request's audit entry commits with the report: a 201 is never without its entry, and the log costs no commit of its own.
@@ -203,7 +202,7 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
 
         await tx.CommitAsync(ct);
         openCases.Apply(cases.Select(OpenCaseRow.Of));
-        if (deliveries.Count > 0) outbox.NotifyCommitted();
+        foreach (var outbox in filled) outbox.Committed();
     }
 
     /// <summary>

@@ -4,12 +4,16 @@ namespace OneGrid.Catalog;
 
 public static class CatalogModule
 {
-    /// <summary>The category catalog, departments and routing: the cache, the <see cref="ICaseRouter"/>, and the seeding task.</summary>
+    /// <summary>
+    /// The category catalog, departments and routing: the cache, the <see cref="ICaseRouter"/>, the seeding task, and the
+    /// departments and platforms grants may name (<see cref="Access.IGrantTargets"/>).
+    /// </summary>
     public static IServiceCollection AddCatalogModule(this IServiceCollection services)
     {
         services.AddSingleton<CatalogCache>();
         services.AddSingleton<ICaseRouter, CaseRouter>();
         services.AddSingleton<IStartupTask, CatalogSeeder>();
+        services.AddSingleton<Access.IGrantTargets, CatalogGrantTargets>();
         return services;
     }
 }

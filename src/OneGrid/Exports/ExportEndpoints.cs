@@ -55,7 +55,7 @@ public static class ExportEndpoints
             });
         });
         http.Response.ContentType = "application/geo+json";
-        await ExportWriters.GeoJsonAsync(http.Response.Body, features, ct);
+        await GeoJson.WriteAsync(http.Response.Body, features, ct);
         return Results.Empty;
     }
 
@@ -71,7 +71,7 @@ public static class ExportEndpoints
                 ["code"] = u.Code, ["name"] = u.Name, ["parentCode"] = u.ParentCode,
             }));
         http.Response.ContentType = "application/geo+json";
-        await ExportWriters.GeoJsonAsync(http.Response.Body, grids, ct);
+        await GeoJson.WriteAsync(http.Response.Body, grids, ct);
         return Results.Empty;
     }
 }

@@ -1,19 +1,16 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using CsvHelper;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
-using NetTopologySuite.Geometries;
-using OneGrid.Territory;
 
 namespace OneGrid.Exports;
 
 /// <summary>
 /// Writers that take rows one at a time and write them straight to the response, so a year of a district's
-/// cases never sits in memory: CSV through CsvHelper, XLSX through the Open XML SDK's forward-only writer,
-/// GeoJSON through Utf8JsonWriter.
+/// cases never sits in memory: CSV through CsvHelper, XLSX through the Open XML SDK's forward-only writer.
+/// GeoJSON is written the same way by <see cref="Territory.GeoJson.WriteAsync"/>, with the territory's geometry.
 /// </summary>
 public static class ExportWriters
 {
@@ -92,38 +89,6 @@ public static class ExportWriters
             writer.WriteElement(cell);
         }
         writer.WriteEndElement();
-    }
-
-    public static async Task GeoJsonAsync(Stream output, IAsyncEnumerable<(Geometry Geometry, IReadOnlyDictionary<string, object?> Properties)> features,
-        CancellationToken ct)
-    {
-        // JSON goes to a memory buffer (JsonSerializer flushes its writer synchronously, which a response
-        // stream refuses) and the buffer to the response in 64 KB steps.
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 17);
-        await using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        writer.WriteStartObject();
-        writer.WriteString("type", "FeatureCollection");
-        writer.WriteStartArray("features");
-        await foreach (var (geometry, properties) in features.WithCancellation(ct))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", "Feature");
-            writer.WritePropertyName("geometry");
-            JsonSerializer.Serialize(writer, geometry, GeoJson.Options);
-            writer.WritePropertyName("properties");
-            JsonSerializer.Serialize(writer, properties, GeoJson.Options);
-            writer.WriteEndObject();
-            writer.Flush();
-            if (buffer.WrittenCount > 1 << 16)
-            {
-                await output.WriteAsync(buffer.WrittenMemory, ct);
-                buffer.ResetWrittenCount();
-            }
-        }
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-        writer.Flush();
-        await output.WriteAsync(buffer.WrittenMemory, ct);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using OneGrid.Exports;
 using OneGrid.Territory.Generation;
 
 namespace OneGrid.Territory;
@@ -7,7 +6,7 @@ internal static class GeoJsonExport
 {
     /// <summary>Generated units as a FeatureCollection with code, name, level and parent_code: the polygon import's format.</summary>
     public static Task WriteAsync(Stream stream, IEnumerable<GeneratedUnit> units, CancellationToken ct) =>
-        ExportWriters.GeoJsonAsync(stream, units
+        GeoJson.WriteAsync(stream, units
             .Where(u => u.Boundary is not null)
             .Select(u => (u.Boundary!, (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
             {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OneGrid.Access;
+using OneGrid.Cases;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
 using OneGrid.Territory;
@@ -27,6 +28,8 @@ public static class WebhookModule
             .ConfigurePrimaryHttpMessageHandler(sp =>
                 WebhookAddressGuard.CreateHandler(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateNetworks));
         services.AddHostedService<WebhookSender>();
+        // The persistence set-up registers the interceptor (every context needs it); report intake finds it as an outbox.
+        services.AddSingleton<ICaseEventOutbox>(sp => sp.GetRequiredService<WebhookOutboxInterceptor>());
         return services;
     }
 

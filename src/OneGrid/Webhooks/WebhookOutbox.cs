@@ -10,10 +10,11 @@ namespace OneGrid.Webhooks;
 /// The outbox: whenever a SaveChanges adds case timeline entries, the deliveries they call for are added to
 /// the same SaveChanges — hence the same transaction. A committed change always has its deliveries (none lost
 /// on a crash: they wait in the table), a rolled-back change has none. Added to every context by the
-/// persistence set-up, so no writer of case events can forget it. One per host (a singleton), so two hosts in one
+/// persistence set-up, so no writer of case events can forget it; report intake, which inserts without SaveChanges,
+/// reaches it as the <see cref="ICaseEventOutbox"/> Cases defines. One per host (a singleton), so two hosts in one
 /// process wake each other's senders only through the database, as two nodes do.
 /// </summary>
-public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor
+public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor, ICaseEventOutbox
 {
     /// <summary>Raised once deliveries were committed through this host's contexts, so its sender need not wait for its next poll.</summary>
     public event Action? Committed;
@@ -115,8 +116,18 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor
         }
     }
 
-    /// <summary>For writers that add deliveries without SaveChanges (report intake): call once they are committed.</summary>
-    internal void NotifyCommitted() => Committed?.Invoke();
+    async Task<bool> ICaseEventOutbox.AddInTransactionAsync(OneGridDbContext db, IReadOnlyList<(Case Case, CaseEvent Event)> entries,
+        CancellationToken ct)
+    {
+        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Active).ToListAsync(ct);
+        if (endpoints.Count == 0) return false;
+        var deliveries = new List<WebhookDelivery>();
+        foreach (var (c, e) in entries) deliveries.AddRange(DeliveriesOf(c, e, endpoints));
+        await RowInserter.InsertAsync(db, deliveries, ct);
+        return deliveries.Count > 0;
+    }
+
+    void ICaseEventOutbox.Committed() => Committed?.Invoke();
 
     protected override void OnCommitted() => Committed?.Invoke();
 }
