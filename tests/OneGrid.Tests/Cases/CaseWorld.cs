@@ -32,7 +32,7 @@ public sealed class CaseWorld : IAsyncDisposable
     private readonly string _dir;
     private readonly ServiceProvider _services;
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 2, 0, 0, TimeSpan.Zero)); // 10:00 in Hangzhou
+    public FakeTimeProvider Clock { get; private set; } = new(new DateTimeOffset(2026, 11, 24, 2, 0, 0, TimeSpan.Zero)); // 10:00 in Hangzhou
     public TerritoryIndexHolder Territory { get; }
     public (double Lon, double Lat) InsideGrid { get; private set; }
 
@@ -43,7 +43,8 @@ public sealed class CaseWorld : IAsyncDisposable
         Territory = services.GetRequiredService<TerritoryIndexHolder>();
     }
 
-    public static async Task<CaseWorld> CreateAsync(CaseOptions? options = null)
+    public static async Task<CaseWorld> CreateAsync(CaseOptions? options = null, IWorkingCalendar? calendar = null,
+        TimeLimitKind limitKind = TimeLimitKind.NaturalHours, DateTimeOffset? start = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "onegrid-cases-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -54,8 +55,9 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddOneGridDatabase(database);
         services.AddSingleton(new HostSettings { DataDirectory = dir, Database = database });
         services.AddSingleton<TerritoryIndexHolder>();
-        services.AddSingleton<ICaseRouter, FixedRouter>();
-        services.AddSingleton<IWorkingCalendar, ClockCalendar>();
+        services.AddSingleton<ICaseRouter>(new FixedRouter(limitKind));
+        if (calendar is null) services.AddSingleton<IWorkingCalendar, ClockCalendar>();
+        else services.AddSingleton(calendar);
         services.AddSingleton<AttachmentStore>();
         services.AddSingleton(new ReporterKeys(new HostKey(System.Security.Cryptography.RandomNumberGenerator.GetBytes(HostKey.MinimumLength))));
         services.AddSingleton(Options.Create(options ?? new CaseOptions()));
@@ -68,6 +70,7 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton<ReportWriter>();
         var provider = services.BuildServiceProvider();
         world = new CaseWorld(dir, provider);
+        if (start is { } at) world.Clock = new FakeTimeProvider(at);
         await provider.GetRequiredService<ReportWriter>().StartAsync(CancellationToken.None);
 
         File.Copy(await Template.Value, Path.Combine(dir, DatabaseSettings.SqliteFileName));
@@ -154,7 +157,7 @@ public sealed class CaseWorld : IAsyncDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private sealed class FixedRouter : ICaseRouter
+    private sealed class FixedRouter(TimeLimitKind kind) : ICaseRouter
     {
         public Task<RouteProposal?> ProposeAsync(string? categoryCode, string description, Resolution place, CancellationToken ct)
         {
@@ -163,7 +166,7 @@ public sealed class CaseWorld : IAsyncDisposable
             var code = categoryCode ?? (description.Contains("垃圾") ? "0102" : null);
             return Task.FromResult<RouteProposal?>(new RouteProposal(code, code is null ? null : "暴露垃圾", categoryCode is null && code is not null,
                 code is null ? null : "zhzf", code is null ? null : "综合执法", code is null ? null : Department, code is null ? null : "滨江区城管局",
-                path[2].Code, path[1].Code, path[0].Code, code is null ? null : TimeSpan.FromHours(4), TimeLimitKind.NaturalHours,
+                path[2].Code, path[1].Code, path[0].Code, code is null ? null : TimeSpan.FromHours(4), kind,
                 code is null ? "未指定类别" : $"规则：{code} 暴露垃圾 → 滨江区城管局（类别默认部门）"));
         }
 
