@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using OneGrid.Cases;
+using OneGrid.Disputes;
 using OneGrid.Calendar;
 using OneGrid.Access;
 using OneGrid.Catalog;
@@ -66,6 +67,7 @@ public static class OneGridApp
         builder.Services.AddHostedService<StartupWork>();
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
         builder.Services.AddCaseModule(builder.Configuration);
+        builder.Services.AddDisputeModule(builder.Configuration);
         builder.Services.AddCalendarModule();
         builder.Services.AddCatalogModule();
         builder.Services.AddWebhookModule(builder.Configuration);

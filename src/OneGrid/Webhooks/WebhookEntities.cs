@@ -61,7 +61,10 @@ public sealed class WebhookDelivery
     public required string DeliveryId { get; set; }
     public long EndpointId { get; set; }
     public required string EventType { get; set; }
+    /// <summary>The case the event is about; 0 for a dispute's event.</summary>
     public long CaseId { get; set; }
+    /// <summary>The dispute the event is about, for dispute events.</summary>
+    public long? DisputeId { get; set; }
     public required string Payload { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string Status { get; set; } = DeliveryStatus.Pending;
