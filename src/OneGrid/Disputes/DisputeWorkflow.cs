@@ -32,6 +32,9 @@ public sealed class DisputeWorkflow(OneGridDbContext db, TerritoryIndexHolder te
     public const string Close = "close";
     public const string TakeCharge = "take-charge";
 
+    /// <summary>The timeline entry that flags a high-risk dispute to the district centre and the leaders (webhook dispute.high-risk).</summary>
+    public const string HighRiskFlag = "high-risk";
+
     /// <summary>Where a dispute may be transferred (诉调对接).</summary>
     public static readonly IReadOnlyList<string> TransferKinds = ["litigation", "arbitration", "labour-arbitration", "petition"];
 
@@ -488,6 +491,12 @@ public sealed class DisputeWorkflow(OneGridDbContext db, TerritoryIndexHolder te
     public async Task<IReadOnlyList<MediatorChoice>> MediatorsFor(Dispute d, string? userId = null)
     {
         var owning = d.OwningUnitCode;
+        // The API names the person by account id or user name; the page offers the ids.
+        if (userId is not null)
+        {
+            userId = await db.Users.AsNoTracking().Where(u => u.Id == userId || u.UserName == userId).Select(u => u.Id).FirstOrDefaultAsync();
+            if (userId is null) return [];
+        }
         var grants = await db.Grants.AsNoTracking()
             .Where(g => g.Role == Role.Mediator && (userId == null || g.UserId == userId))
             .Select(g => new { g.UserId, g.UnitCode }).ToListAsync();

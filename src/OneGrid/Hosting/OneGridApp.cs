@@ -152,6 +152,8 @@ public static class OneGridApp
         app.MapExportEndpoints();
         app.MapIndicatorEndpoints();
         app.MapCaseEndpoints();
+        app.MapDisputeEndpoints();
+        app.MapDisputeIndicatorEndpoints();
         app.MapCalendarEndpoints();
         app.MapOpen311Endpoints();
         // Loading a year's calendar and editing the catalog change every deadline and route: administrators only
