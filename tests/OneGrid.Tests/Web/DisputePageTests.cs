@@ -1,11 +1,8 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneGrid.Access;
 using OneGrid.Disputes;
-using OneGrid.Tests.Access;
 using static Microsoft.Playwright.Assertions;
 
 namespace OneGrid.Tests.Web;
@@ -21,39 +18,10 @@ public sealed class DisputePageTests(BrowserFixture host)
     /// <summary>A point in 西陵社区 (330108001001), grid 1.</summary>
     private const double Lon = 120.1929, Lat = 30.1548;
     private const string XilingCommunity = "330108001001";
-    private const string ShuidianCommunity = "330108001002";
-    private const string Password = "Mediator-2026-ok";
-
-    private static readonly SemaphoreSlim UsersLock = new(1, 1);
-    private static string? s_xilingMediator, s_shuidianMediator;
+    /// <summary>The demo mediators of 西陵社区 (孙丽) and of 水电社区 (钱进), password "demo".</summary>
+    private const string XilingMediator = "mediator-xl", ShuidianMediator = "mediator-sd";
 
     private static string Token() => Guid.NewGuid().ToString("N")[..8];
-
-    /// <summary>Mediators granted on one community each (西陵, 水电), made once through the admin API as an administrator would.</summary>
-    private async Task<(string Xiling, string Shuidian)> MediatorsAsync()
-    {
-        await UsersLock.WaitAsync();
-        try
-        {
-            s_xilingMediator ??= await CreateMediatorAsync(XilingCommunity, "孙丽（西陵社区调解员）");
-            s_shuidianMediator ??= await CreateMediatorAsync(ShuidianCommunity, "钱进（水电社区调解员）");
-            return (s_xilingMediator, s_shuidianMediator);
-        }
-        finally
-        {
-            UsersLock.Release();
-        }
-    }
-
-    private async Task<string> CreateMediatorAsync(string unitCode, string displayName)
-    {
-        using var admin = await host.ClientAsAsync("admin");
-        var userName = "m" + Token();
-        using var response = await admin.PostAsJsonAsync("/api/v1/users",
-            new { userName, displayName, password = Password, grants = new[] { new { role = "mediator", unitCode } } });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return userName;
-    }
 
     /// <summary>Registers a dispute in 西陵 through the service, as the district window would (the API does the same).</summary>
     private async Task<Dispute> RegisterAsync(string summary, string applicantPhone = "13900001111")
@@ -104,7 +72,6 @@ public sealed class DisputePageTests(BrowserFixture host)
     [Fact]
     public async Task Registered_at_the_district_window_it_lands_with_the_community_mediator_who_mediates_it_to_a_printable_agreement()
     {
-        var (xiling, _) = await MediatorsAsync();
         var token = Token();
 
         // The district centre's window registers a neighbours' dispute by tapping its place in 西陵社区.
@@ -120,15 +87,15 @@ public sealed class DisputePageTests(BrowserFixture host)
         await window.Locator("#party-1-name").FillAsync("李小红");
         await window.Locator("#party-1-phone").FillAsync("13700002222");
         await window.GetByTestId("register-submit").ClickAsync();
-        await window.WaitForURLAsync(new Regex(@"/disputes/MD-\d{8}-\d+"));
-        var number = Regex.Match(window.Url, @"MD-\d{8}-\d+").Value;
+        await Expect(window).ToHaveURLAsync(new Regex(@"/disputes/MD-[A-Z0-9-]+\?registered=1$"));
+        var number = Regex.Match(window.Url, @"/disputes/(MD-[A-Z0-9-]+)").Groups[1].Value;
         await Expect(window.GetByTestId("registered-notice")).ToContainTextAsync(number);
         await Expect(window.GetByTestId("dispute-owner")).ToHaveTextAsync("西陵社区");
         await Expect(window.GetByTestId("dispute-state")).ToHaveTextAsync("待受理");
 
         // 最多跑一地: it waits in the 西陵 community mediator's inbox, on a phone.
         var page = await host.NewPageAsync(width: 390, height: 844);
-        await BrowserFixture.SignInAsync(page, xiling, Password, returnUrl: "/disputes");
+        await BrowserFixture.SignInAsync(page, XilingMediator, returnUrl: "/disputes");
         var row = page.GetByTestId("dispute-inbox").Locator($"tr[data-number='{number}']");
         await Expect(row).ToBeVisibleAsync();
         await Expect(row.GetByTestId("row-state")).ToHaveTextAsync("待受理");
@@ -170,7 +137,7 @@ public sealed class DisputePageTests(BrowserFixture host)
 
         // The printable agreement: both parties in full and the mediator; on paper, no navigation.
         var print = await host.NewPageAsync();
-        await BrowserFixture.SignInAsync(print, xiling, Password, returnUrl: $"/disputes/{number}/agreement");
+        await BrowserFixture.SignInAsync(print, XilingMediator, returnUrl: $"/disputes/{number}/agreement");
         var doc = print.GetByTestId("agreement");
         await Expect(doc).ToContainTextAsync("人民调解协议书");
         await Expect(print.GetByTestId("agreement-number")).ToContainTextAsync(number);
@@ -216,11 +183,10 @@ public sealed class DisputePageTests(BrowserFixture host)
     [Fact]
     public async Task Another_communitys_mediator_gets_the_not_found_page_and_a_leader_sees_the_phones_masked()
     {
-        var (xiling, shuidian) = await MediatorsAsync();
         var d = await RegisterAsync("邻里噪音纠纷 " + Token(), applicantPhone: "13912345678");
 
         var other = await host.NewPageAsync();
-        await BrowserFixture.SignInAsync(other, shuidian, Password);
+        await BrowserFixture.SignInAsync(other, ShuidianMediator);
         var response = await other.GotoAsync("/disputes/" + d.Number);
         Assert.Equal(404, response!.Status);
         await Expect(other.GetByTestId("dispute-not-found")).ToBeVisibleAsync();
@@ -239,7 +205,7 @@ public sealed class DisputePageTests(BrowserFixture host)
 
         // The community's own mediator sees them in full.
         var mediator = await host.NewPageAsync();
-        await BrowserFixture.SignInAsync(mediator, xiling, Password);
+        await BrowserFixture.SignInAsync(mediator, XilingMediator);
         await OpenDisputeAsync(mediator, d.Number);
         await Expect(mediator.GetByTestId("party-phone").First).ToHaveTextAsync("13912345678");
         await Expect(mediator.GetByTestId("parties-masked")).ToHaveCountAsync(0);
