@@ -302,6 +302,44 @@ public abstract class DisputeApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task Webhooks_carry_dispute_events_from_the_same_outbox_without_the_parties()
+    {
+        await using var receiver = await OneGrid.Tests.Webhooks.WebhookReceiver.StartAsync();
+        using var admin = await host.ClientAsAsync("admin");
+        var endpoint = await Ok(await admin.PostAsJsonAsync("/api/v1/webhooks", new
+        {
+            url = receiver.Url,
+            events = new[] { "dispute.created", "dispute.state_changed", "dispute.closed", "dispute.high_risk" },
+        }), HttpStatusCode.Created);
+        receiver.Secret = (string)endpoint["secret"]!;
+        try
+        {
+            using var community = await host.ClientAsAsync("community");
+            var created = await Ok(await community.PostAsJsonAsync("/api/v1/disputes", Registration(await PointInGrid(), risk: "high")), HttpStatusCode.Created);
+            var id = (long)created["dispute"]!["id"]!;
+            await Ok(await Act(community, id, "accept"));
+            await Ok(await Act(community, id, "withdraw", new { reason = "双方已自行和解" }));
+
+            bool Mine(OneGrid.Tests.Webhooks.WebhookReceiver.Received r) => (long?)r.Json["dispute"]?["id"] == id;
+            var got = (await receiver.WaitForAsync(all => all.Count(Mine) >= 4)).Where(Mine).ToList();
+            Assert.Equal(["dispute.created Registered", "dispute.high_risk Registered", "dispute.state_changed Accepted", "dispute.state_changed Withdrawn"],
+                got.Select(r => $"{r.Json["type"]} {r.Json["dispute"]!["state"]}").ToArray());
+            Assert.All(got, r =>
+            {
+                Assert.True(r.SignatureValid);
+                Assert.DoesNotContain("13812345678", r.Body);
+                Assert.DoesNotContain("王建国", r.Body);
+            });
+            var log = await Ok(await admin.GetAsync($"/api/v1/webhooks/{(long)endpoint["id"]!}/deliveries"));
+            Assert.Contains(log["items"]!.AsArray(), d => (long?)d!["disputeId"] == id);
+        }
+        finally
+        {
+            await admin.DeleteAsync($"/api/v1/webhooks/{(long)endpoint["id"]!}");
+        }
+    }
+
+    [Fact]
     public async Task Dispute_types_are_data_a_city_administrator_edits()
     {
         using var district = await host.ClientAsAsync("district");
