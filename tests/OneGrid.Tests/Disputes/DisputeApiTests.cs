@@ -18,7 +18,9 @@ public abstract class DisputeApiTests(HostFixture host)
     private const string Street = "330108001";
     private const string District = "330108";
 
-    private async Task<(double Lon, double Lat)> PointInGrid(string grid = Grid)
+    private Task<(double Lon, double Lat)> PointInGrid(string grid = Grid) => PointInGrid(host, grid);
+
+    internal static async Task<(double Lon, double Lat)> PointInGrid(HostFixture host, string grid = Grid)
     {
         var features = await host.Client.GetFromJsonAsync<JsonObject>($"/api/v1/units/{grid[..12]}/children.geojson");
         var feature = features!["features"]!.AsArray().Single(f => (string?)f!["properties"]!["code"] == grid);
@@ -27,7 +29,7 @@ public abstract class DisputeApiTests(HostFixture host)
         return (p.X, p.Y);
     }
 
-    private static object Registration((double Lon, double Lat) at, string risk = "medium", string summary = "楼上装修噪音扰民，双方多次争吵") => new
+    internal static object Registration((double Lon, double Lat) at, string risk = "medium", string summary = "楼上装修噪音扰民，双方多次争吵") => new
     {
         lon = at.Lon, lat = at.Lat, typeCode = "neighbour", summary, risk,
         parties = new object[]
@@ -37,7 +39,7 @@ public abstract class DisputeApiTests(HostFixture host)
         },
     };
 
-    private static async Task<JsonObject> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    internal static async Task<JsonObject> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
@@ -52,7 +54,7 @@ public abstract class DisputeApiTests(HostFixture host)
         return JsonNode.Parse(body)!.AsObject();
     }
 
-    private static Task<HttpResponseMessage> Act(HttpClient client, long id, string action, object? body = null) =>
+    internal static Task<HttpResponseMessage> Act(HttpClient client, long id, string action, object? body = null) =>
         client.PostAsJsonAsync($"/api/v1/disputes/{id}/{action}", body ?? new { });
 
     private static string[] Actions(JsonObject detail) => detail["timeline"]!.AsArray().Select(e => (string)e!["action"]!).ToArray();
@@ -299,44 +301,6 @@ public abstract class DisputeApiTests(HostFixture host)
             typeCode = "neighbour",
             parties = new object[] { new { role = "applicant", name = "赵一" }, new { role = "respondent", name = "钱二" } },
         }), HttpStatusCode.Conflict);
-    }
-
-    [Fact]
-    public async Task Webhooks_carry_dispute_events_from_the_same_outbox_without_the_parties()
-    {
-        await using var receiver = await OneGrid.Tests.Webhooks.WebhookReceiver.StartAsync();
-        using var admin = await host.ClientAsAsync("admin");
-        var endpoint = await Ok(await admin.PostAsJsonAsync("/api/v1/webhooks", new
-        {
-            url = receiver.Url,
-            events = new[] { "dispute.created", "dispute.state_changed", "dispute.closed", "dispute.high_risk" },
-        }), HttpStatusCode.Created);
-        receiver.Secret = (string)endpoint["secret"]!;
-        try
-        {
-            using var community = await host.ClientAsAsync("community");
-            var created = await Ok(await community.PostAsJsonAsync("/api/v1/disputes", Registration(await PointInGrid(), risk: "high")), HttpStatusCode.Created);
-            var id = (long)created["dispute"]!["id"]!;
-            await Ok(await Act(community, id, "accept"));
-            await Ok(await Act(community, id, "withdraw", new { reason = "双方已自行和解" }));
-
-            bool Mine(OneGrid.Tests.Webhooks.WebhookReceiver.Received r) => (long?)r.Json["dispute"]?["id"] == id;
-            var got = (await receiver.WaitForAsync(all => all.Count(Mine) >= 4)).Where(Mine).ToList();
-            Assert.Equal(["dispute.created Registered", "dispute.high_risk Registered", "dispute.state_changed Accepted", "dispute.state_changed Withdrawn"],
-                got.Select(r => $"{r.Json["type"]} {r.Json["dispute"]!["state"]}").ToArray());
-            Assert.All(got, r =>
-            {
-                Assert.True(r.SignatureValid);
-                Assert.DoesNotContain("13812345678", r.Body);
-                Assert.DoesNotContain("王建国", r.Body);
-            });
-            var log = await Ok(await admin.GetAsync($"/api/v1/webhooks/{(long)endpoint["id"]!}/deliveries"));
-            Assert.Contains(log["items"]!.AsArray(), d => (long?)d!["disputeId"] == id);
-        }
-        finally
-        {
-            await admin.DeleteAsync($"/api/v1/webhooks/{(long)endpoint["id"]!}");
-        }
     }
 
     [Fact]
