@@ -18,7 +18,9 @@ public abstract class DisputeApiTests(HostFixture host)
     private const string Street = "330108001";
     private const string District = "330108";
 
-    private async Task<(double Lon, double Lat)> PointInGrid(string grid = Grid)
+    private Task<(double Lon, double Lat)> PointInGrid(string grid = Grid) => PointInGrid(host, grid);
+
+    internal static async Task<(double Lon, double Lat)> PointInGrid(HostFixture host, string grid = Grid)
     {
         var features = await host.Client.GetFromJsonAsync<JsonObject>($"/api/v1/units/{grid[..12]}/children.geojson");
         var feature = features!["features"]!.AsArray().Single(f => (string?)f!["properties"]!["code"] == grid);
@@ -27,7 +29,7 @@ public abstract class DisputeApiTests(HostFixture host)
         return (p.X, p.Y);
     }
 
-    private static object Registration((double Lon, double Lat) at, string risk = "medium", string summary = "楼上装修噪音扰民，双方多次争吵") => new
+    internal static object Registration((double Lon, double Lat) at, string risk = "medium", string summary = "楼上装修噪音扰民，双方多次争吵") => new
     {
         lon = at.Lon, lat = at.Lat, typeCode = "neighbour", summary, risk,
         parties = new object[]
@@ -37,7 +39,7 @@ public abstract class DisputeApiTests(HostFixture host)
         },
     };
 
-    private static async Task<JsonObject> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
+    internal static async Task<JsonObject> Ok(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
@@ -52,7 +54,7 @@ public abstract class DisputeApiTests(HostFixture host)
         return JsonNode.Parse(body)!.AsObject();
     }
 
-    private static Task<HttpResponseMessage> Act(HttpClient client, long id, string action, object? body = null) =>
+    internal static Task<HttpResponseMessage> Act(HttpClient client, long id, string action, object? body = null) =>
         client.PostAsJsonAsync($"/api/v1/disputes/{id}/{action}", body ?? new { });
 
     private static string[] Actions(JsonObject detail) => detail["timeline"]!.AsArray().Select(e => (string)e!["action"]!).ToArray();
