@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -24,13 +26,13 @@ public sealed class DisputePageTests(BrowserFixture host)
     private static string Token() => Guid.NewGuid().ToString("N")[..8];
 
     /// <summary>Registers a dispute in 西陵 through the service, as the district window would (the API does the same).</summary>
-    private async Task<Dispute> RegisterAsync(string summary, string applicantPhone = "13900001111")
+    private async Task<Dispute> RegisterAsync(string summary, string applicantPhone = "13900001111", string? risk = null)
     {
         await using var scope = host.App.Services.CreateAsyncScope();
         var service = scope.ServiceProvider.GetRequiredService<DisputeService>();
         var window = new Actor("test-district-window", "district-window", "区矛调中心窗口", [new Grant(Role.DistrictDispatcher, "330108")]);
         return await service.RegisterAsync(new DisputeRegistration(Lon, Lat, null, "西陵路 8 号", "neighbour", summary,
-            [new DisputePartyInput("applicant", "王大明", applicantPhone), new DisputePartyInput("respondent", "李小红", "13700002222")]),
+            [new DisputePartyInput("applicant", "王大明", applicantPhone), new DisputePartyInput("respondent", "李小红", "13700002222")], risk),
             window, default);
     }
 
@@ -99,6 +101,11 @@ public sealed class DisputePageTests(BrowserFixture host)
         var row = page.GetByTestId("dispute-inbox").Locator($"tr[data-number='{number}']");
         await Expect(row).ToBeVisibleAsync();
         await Expect(row.GetByTestId("row-state")).ToHaveTextAsync("待受理");
+        // On the phone each dispute reads as a card: nothing wider than the screen, the summary on its own line.
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"));
+        var scroll = page.GetByTestId("dispute-inbox").Locator(".table-scroll");
+        Assert.True(await scroll.EvaluateAsync<bool>("e => e.scrollWidth <= e.clientWidth"));
+        await Expect(row).ToContainTextAsync("楼上漏水殃及楼下");
         await BrowserFixture.ScreenshotAsync(page, "disputes-inbox");
         await row.GetByTestId("dispute-link").ClickAsync();
         await Expect(page.GetByTestId("dispute-page")).ToHaveAttributeAsync("data-interactive", "true");
@@ -209,5 +216,47 @@ public sealed class DisputePageTests(BrowserFixture host)
         await OpenDisputeAsync(mediator, d.Number);
         await Expect(mediator.GetByTestId("party-phone").First).ToHaveTextAsync("13912345678");
         await Expect(mediator.GetByTestId("parties-masked")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_high_risk_dispute_shows_on_the_leaders_command_centre_panel()
+    {
+        var d = await RegisterAsync("高风险：土地承包纠纷，双方情绪激动 " + Token(), risk: "high");
+        var page = await host.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "leader", returnUrl: "/command");
+        var panel = page.GetByTestId("disputes-panel");
+        await Expect(panel).ToBeVisibleAsync();
+        Assert.True(int.Parse((await panel.GetByTestId("kpi-disputes-high-risk").Locator(".value").InnerTextAsync()).Trim()) >= 1);
+        Assert.True(int.Parse((await panel.GetByTestId("kpi-disputes-open-community").Locator(".value").InnerTextAsync()).Trim()) >= 1);
+        var link = panel.GetByTestId("disputes-flagged").GetByRole(AriaRole.Link, new() { Name = d.Number });
+        await Expect(link).ToHaveAttributeAsync("href", "/disputes/" + d.Number);
+    }
+
+    [Fact]
+    public async Task The_community_operator_turns_a_case_into_a_dispute_and_each_links_to_the_other()
+    {
+        var token = Token();
+        using var report = await host.Client.PostAsJsonAsync("/api/v1/reports",
+            new { lon = Lon, lat = Lat, description = $"楼上深夜噪音扰民，多次沟通无果 {token}", categoryCode = "0102" });
+        Assert.Equal(HttpStatusCode.Created, report.StatusCode);
+        var caseNumber = (string)(await report.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["number"]!;
+
+        var page = await host.NewPageAsync(width: 390, height: 844);
+        await BrowserFixture.SignInAsync(page, "community", returnUrl: "/cases/" + caseNumber);
+        await Expect(page.GetByTestId("case-page")).ToHaveAttributeAsync("data-interactive", "true");
+        var block = page.GetByTestId("case-disputes");
+        await block.GetByTestId("to-dispute").ClickAsync();
+        await block.Locator("#td-type").SelectOptionAsync("neighbour");
+        await Expect(block.Locator("#td-summary")).ToHaveValueAsync(new Regex(token));
+        await block.Locator("#td-party-0").FillAsync("赵一");
+        await block.Locator("#td-party-1").FillAsync("钱二");
+        await block.GetByTestId("to-dispute-submit").ClickAsync();
+        var link = block.GetByTestId("case-dispute-link");
+        await Expect(link).ToHaveTextAsync(new Regex(@"^MD-"));
+        await Expect(block.GetByTestId("to-dispute")).ToHaveCountAsync(0);
+
+        await link.ClickAsync();
+        await Expect(page.GetByTestId("dispute-case-link")).ToHaveTextAsync(caseNumber);
+        await Expect(page.GetByTestId("dispute-owner")).ToHaveTextAsync("西陵社区");
     }
 }
