@@ -209,6 +209,16 @@ public sealed class DisputePageTests(BrowserFixture host)
         var phones = await leader.GetByTestId("party-phone").AllInnerTextsAsync();
         Assert.Contains(phones, p => p.Contains('*'));
         Assert.DoesNotContain("13912345678", await leader.Locator("main").InnerTextAsync());
+        // A leader calling the applicant asks to see the contact: shown in full, and written to the audit log.
+        await leader.GetByTestId("reveal-parties").ClickAsync();
+        await Expect(leader.GetByTestId("party-phone").First).ToHaveTextAsync("13912345678");
+        await Expect(leader.GetByTestId("parties-masked")).ToHaveCountAsync(0);
+        await using (var scope = host.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OneGrid.Persistence.OneGridDbContext>();
+            var path = $"/disputes/{d.Number}/reveal-parties";
+            Assert.True(await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.AuditLog, e => e.Path == path && e.ActorName == "leader"));
+        }
 
         // The community's own mediator sees them in full.
         var mediator = await host.NewPageAsync();
@@ -258,5 +268,30 @@ public sealed class DisputePageTests(BrowserFixture host)
         await link.ClickAsync();
         await Expect(page.GetByTestId("dispute-case-link")).ToHaveTextAsync(caseNumber);
         await Expect(page.GetByTestId("dispute-owner")).ToHaveTextAsync("西陵社区");
+    }
+
+    [Fact]
+    public async Task In_English_the_dispute_page_and_its_action_forms_speak_English_and_the_nav_link_is_for_dispute_roles_only()
+    {
+        var d = await RegisterAsync("English page check " + Token());
+        var page = await host.NewPageAsync(locale: "en-US");
+        await BrowserFixture.SignInAsync(page, XilingMediator);
+        await Expect(page.GetByTestId("nav-disputes")).ToHaveTextAsync("Disputes");
+        await page.GotoAsync("/culture?c=en&redirect=" + Uri.EscapeDataString("/disputes/" + d.Number));
+        await Expect(page.GetByTestId("dispute-page")).ToHaveAttributeAsync("data-interactive", "true");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dispute " + d.Number })).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("dispute-state")).ToHaveTextAsync("Registered");
+        await Expect(page.GetByTestId("action-accept")).ToHaveTextAsync("Accept");
+        await page.GetByTestId("action-withdraw").ClickAsync();
+        // The field's label is the workflow's own English label of the input.
+        await Expect(page.Locator("label[for=reason]")).ToContainTextAsync("Reason");
+        await page.GetByTestId("action-submit").ClickAsync();
+        await Expect(page.GetByTestId("error-reason")).ToHaveTextAsync("Give a reason");
+
+        // A department handler works on cases, not disputes: no link.
+        var handler = await host.NewPageAsync();
+        await BrowserFixture.SignInAsync(handler, "cg");
+        await Expect(handler.GetByTestId("topbar")).ToBeVisibleAsync();
+        await Expect(handler.GetByTestId("nav-disputes")).ToHaveCountAsync(0);
     }
 }
