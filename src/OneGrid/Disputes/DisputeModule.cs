@@ -1,3 +1,4 @@
+using OneGrid.Hosting;
 using OneGrid.Workflows;
 
 namespace OneGrid.Disputes;
@@ -10,6 +11,7 @@ public static class DisputeModule
         services.AddWorkflowKernel(configuration);
         services.AddWorkflow<Dispute, DisputeState, DisputeWorkflow>();
         services.AddScoped<DisputeService>();
+        services.AddSingleton<IStartupTask, DemoDisputes>();
         return services;
     }
 }

@@ -304,6 +304,20 @@ public abstract class DisputeApiTests(HostFixture host)
     }
 
     [Fact]
+    public async Task The_demo_has_disputes_in_each_state_a_visitor_should_see()
+    {
+        using var district = await host.ClientAsAsync("district");
+        var demo = (await Ok(await district.GetAsync("/api/v1/disputes?limit=200")))["items"]!.AsArray()
+            .Where(i => (string?)i!["registeredUnitCode"] is Community or District && ((string)i!["summary"]!).Length > 10).ToList();
+        foreach (var state in new[] { "Registered", "Mediating", "Agreed", "Closed" })
+            Assert.Contains(demo, i => (string?)i!["state"] == state);
+        Assert.Contains(demo, i => (string?)i!["level"] == "Street" && (string?)i["owningUnitCode"] == Street);
+        Assert.Contains(demo, i => (string?)i!["risk"] == "High");
+        using var streetMediator = await host.ClientAsAsync("mediator-xx");
+        Assert.NotEmpty((await Ok(await streetMediator.GetAsync("/api/v1/disputes/inbox")))["items"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Dispute_types_are_data_a_city_administrator_edits()
     {
         using var district = await host.ClientAsAsync("district");
