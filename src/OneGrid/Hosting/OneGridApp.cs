@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Localization;
 using OneGrid.Cases;
+using OneGrid.Disputes;
 using OneGrid.Calendar;
 using OneGrid.Access;
 using OneGrid.Catalog;
@@ -68,6 +69,7 @@ public static class OneGridApp
         builder.Services.AddHostedService<TerritoryIndexRefresher>();
         builder.Services.AddWorkflowKernel(builder.Configuration);
         builder.Services.AddCaseModule(builder.Configuration);
+        builder.Services.AddDisputeModule(builder.Configuration);
         builder.Services.AddCalendarModule();
         builder.Services.AddCatalogModule();
         builder.Services.AddWebhookModule(builder.Configuration);
@@ -152,6 +154,8 @@ public static class OneGridApp
         app.MapExportEndpoints();
         app.MapIndicatorEndpoints();
         app.MapCaseEndpoints();
+        app.MapDisputeEndpoints();
+        app.MapDisputeIndicatorEndpoints();
         app.MapCalendarEndpoints();
         app.MapOpen311Endpoints();
         // Loading a year's calendar and editing the catalog change every deadline and route: administrators only

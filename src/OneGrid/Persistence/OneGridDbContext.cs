@@ -20,6 +20,11 @@ public abstract class OneGridDbContext(DbContextOptions options)
     public DbSet<Cases.CaseEvent> CaseEvents => Set<Cases.CaseEvent>();
     public DbSet<Cases.CaseAttachment> CaseAttachments => Set<Cases.CaseAttachment>();
     public DbSet<Cases.FileUpload> FileUploads => Set<Cases.FileUpload>();
+    public DbSet<Disputes.Dispute> Disputes => Set<Disputes.Dispute>();
+    public DbSet<Disputes.DisputeEvent> DisputeEvents => Set<Disputes.DisputeEvent>();
+    public DbSet<Disputes.DisputeParty> DisputeParties => Set<Disputes.DisputeParty>();
+    public DbSet<Disputes.DisputeSession> DisputeSessions => Set<Disputes.DisputeSession>();
+    public DbSet<Disputes.DisputeType> DisputeTypes => Set<Disputes.DisputeType>();
 
     public DbSet<UserGrant> Grants => Set<UserGrant>();
     public DbSet<Courier> Couriers => Set<Courier>();

@@ -16,7 +16,8 @@ public sealed record WebhookEndpointResponse(long Id, string Url, IReadOnlyList<
     string? CreatedBy, string? UnitCode, string? Secret = null);
 
 public sealed record WebhookDeliveryResponse(string Id, string Type, long CaseId, string Status, int Attempts, int? StatusCode,
-    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt);
+    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, DateTimeOffset? DeliveredAt,
+    long? DisputeId = null);
 
 public static class WebhookModule
 {
@@ -136,7 +137,7 @@ public static class WebhookModule
         return TypedResults.Ok(new
         {
             items = rows.Select(d => new WebhookDeliveryResponse(d.DeliveryId, d.EventType, d.CaseId, d.Status, d.Attempts, d.LastStatusCode,
-                d.LastError, d.CreatedAt, d.LastAttemptAt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.DeliveredAt)),
+                d.LastError, d.CreatedAt, d.LastAttemptAt, d.Status == DeliveryStatus.Pending ? d.NextAttemptAt : null, d.DeliveredAt, d.DisputeId)),
         });
     }
 

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace OneGrid.Webhooks;
 
-/// <summary>The case events another system can subscribe to.</summary>
+/// <summary>The case and dispute events another system can subscribe to.</summary>
 public static class WebhookEventTypes
 {
     public const string CaseCreated = "case.created";
@@ -11,7 +11,14 @@ public static class WebhookEventTypes
     public const string CaseOverdue = "case.overdue";
     public const string CaseClosed = "case.closed";
 
-    public static readonly IReadOnlyList<string> All = [CaseCreated, CaseStateChanged, CaseOverdue, CaseClosed];
+    public const string DisputeCreated = "dispute.created";
+    public const string DisputeStateChanged = "dispute.state_changed";
+    public const string DisputeOverdue = "dispute.overdue";
+    public const string DisputeClosed = "dispute.closed";
+    public const string DisputeHighRisk = "dispute.high_risk";
+
+    public static readonly IReadOnlyList<string> All =
+        [CaseCreated, CaseStateChanged, CaseOverdue, CaseClosed, DisputeCreated, DisputeStateChanged, DisputeOverdue, DisputeClosed, DisputeHighRisk];
 }
 
 /// <summary>A receiver registered by an administrator.</summary>
@@ -61,7 +68,10 @@ public sealed class WebhookDelivery
     public required string DeliveryId { get; set; }
     public long EndpointId { get; set; }
     public required string EventType { get; set; }
+    /// <summary>The case the event is about; 0 for a dispute's event.</summary>
     public long CaseId { get; set; }
+    /// <summary>The dispute the event is about, for dispute events.</summary>
+    public long? DisputeId { get; set; }
     public required string Payload { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string Status { get; set; } = DeliveryStatus.Pending;

@@ -2,12 +2,13 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using OneGrid.Cases;
+using OneGrid.Disputes;
 using OneGrid.Persistence;
 
 namespace OneGrid.Webhooks;
 
 /// <summary>
-/// The outbox: whenever a SaveChanges adds case timeline entries, the deliveries they call for are added to
+/// The outbox: whenever a SaveChanges adds case or dispute timeline entries, the deliveries they call for are added to
 /// the same SaveChanges — hence the same transaction. A committed change always has its deliveries (none lost
 /// on a crash: they wait in the table), a rolled-back change has none. Added to every context by the
 /// persistence set-up, so no writer of case events can forget it; report intake, which inserts without SaveChanges,
@@ -36,6 +37,19 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor, ICaseEven
         if (e.Action == "overdue") yield return WebhookEventTypes.CaseOverdue;
     }
 
+    /// <summary>The webhook types a dispute's timeline entry stands for.</summary>
+    public static IEnumerable<string> TypesOf(DisputeEvent e)
+    {
+        if (e.Action == "register") yield return WebhookEventTypes.DisputeCreated;
+        else if (e.FromState is { } from && from != e.ToState)
+        {
+            yield return WebhookEventTypes.DisputeStateChanged;
+            if (e.ToState == DisputeState.Closed) yield return WebhookEventTypes.DisputeClosed;
+        }
+        if (e.Action == "overdue") yield return WebhookEventTypes.DisputeOverdue;
+        if (e.Action == DisputeWorkflow.HighRiskFlag) yield return WebhookEventTypes.DisputeHighRisk;
+    }
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         if (eventData.Context is { } db) AddDeliveriesAsync(db, sync: true, default).GetAwaiter().GetResult();
@@ -56,13 +70,18 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor, ICaseEven
         var detect = db.ChangeTracker.AutoDetectChangesEnabled;
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         List<CaseEvent> events;
+        List<DisputeEvent> disputeEvents;
         Dictionary<long, Case> cases;
+        Dictionary<long, Dispute> disputes;
         try
         {
             events = db.ChangeTracker.Entries<CaseEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
                 .Where(e => TypesOf(e).Any()).ToList();
-            if (events.Count == 0) return;
-            cases = db.ChangeTracker.Entries<Case>().Select(e => e.Entity).GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First());
+            disputeEvents = db.ChangeTracker.Entries<DisputeEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity)
+                .Where(e => TypesOf(e).Any()).ToList();
+            if (events.Count == 0 && disputeEvents.Count == 0) return;
+            cases = events.Count == 0 ? [] : db.ChangeTracker.Entries<Case>().Select(e => e.Entity).GroupBy(c => c.Id).ToDictionary(g => g.Key, g => g.First());
+            disputes = disputeEvents.Count == 0 ? [] : db.ChangeTracker.Entries<Dispute>().Select(e => e.Entity).GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.First());
         }
         finally
         {
@@ -87,7 +106,49 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor, ICaseEven
                 added++;
             }
         }
+        foreach (var e in disputeEvents)
+        {
+            if (!disputes.TryGetValue(e.DisputeId, out var d))
+            {
+                d = sync ? db.Set<Dispute>().Find(e.DisputeId) : await db.Set<Dispute>().FindAsync([e.DisputeId], ct);
+                if (d is null) continue;
+                disputes[d.Id] = d;
+            }
+            foreach (var delivery in DeliveriesOf(d, e, endpoints))
+            {
+                db.Add(delivery);
+                added++;
+            }
+        }
         if (added > 0) MarkPending(db);
+    }
+
+    /// <summary>
+    /// The deliveries a dispute's timeline entry calls for: scoped like cases' by the dispute's place, and carrying no
+    /// party's name or phone — a receiver that needs them asks the API as someone who may read them.
+    /// </summary>
+    public static IEnumerable<WebhookDelivery> DeliveriesOf(Dispute d, DisputeEvent e, IReadOnlyList<WebhookEndpoint> endpoints)
+    {
+        foreach (var type in TypesOf(e))
+        {
+            foreach (var endpoint in endpoints)
+            {
+                if (!endpoint.Wants(type) || !endpoint.Covers(d.GridCode ?? d.PlaceCode)) continue;
+                var id = Guid.CreateVersion7(e.At).ToString("N");
+                yield return new WebhookDelivery
+                {
+                    DeliveryId = id,
+                    EndpointId = endpoint.Id,
+                    EventType = type,
+                    DisputeId = d.Id,
+                    Payload = JsonSerializer.Serialize(new WebhookDisputePayload(id, type, e.At, new WebhookDispute(d.Id, d.Number, e.ToState.ToString(),
+                        e.FromState?.ToString(), d.Level.ToString(), d.OwningUnitCode, d.CommunityCode, d.DistrictCode, d.TypeCode, d.Risk.ToString()),
+                        e.Action, e.Note), Json),
+                    CreatedAt = e.At,
+                    NextAttemptAt = e.At,
+                };
+            }
+        }
     }
 
     /// <summary>The deliveries a timeline entry of the case calls for, one per subscribed endpoint and event type.</summary>
@@ -133,5 +194,10 @@ public sealed class WebhookOutboxInterceptor : AfterCommitInterceptor, ICaseEven
 }
 
 public sealed record WebhookPayload(string Id, string Type, DateTimeOffset OccurredAt, WebhookCase Case, string Action, string? Note);
+
+public sealed record WebhookDisputePayload(string Id, string Type, DateTimeOffset OccurredAt, WebhookDispute Dispute, string Action, string? Note);
+
+public sealed record WebhookDispute(long Id, string Number, string State, string? PreviousState, string Level, string OwningUnitCode,
+    string? CommunityCode, string DistrictCode, string TypeCode, string Risk);
 
 public sealed record WebhookCase(long Id, string Number, string State, string? PreviousState, string GridCode, string? DepartmentCode, string? CategoryCode);

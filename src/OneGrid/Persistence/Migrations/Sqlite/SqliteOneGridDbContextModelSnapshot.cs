@@ -1179,6 +1179,452 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.ToTable("routing_rules", (string)null);
                 });
 
+            modelBuilder.Entity("OneGrid.Disputes.Dispute", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgreementText")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("CaseId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CommunityCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DistrictCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("EscalationCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("EverOverdue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("EverSuspended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ExtendedHours")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("ExtensionRequestedHours")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("FailReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FollowedUpAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("GridCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Lat")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("LeaderId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LeaderName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Lon")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("MediatorId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MediatorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Obligations")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OutcomeAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("OutcomeOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OwningUnitCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PerformBy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("Performed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PhaseDueAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PhaseLimitKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("PhaseOverdue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PhaseStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PhaseWarnAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("PhaseWarned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RegisteredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RegisteredById")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegisteredLevel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegisteredUnitCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReopenCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Risk")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool?>("Satisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StreetCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SuspendedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("SuspensionRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TransferBody")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TransferKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TypeCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("LeaderId");
+
+                    b.HasIndex("MediatorId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("PhaseDueAt");
+
+                    b.HasIndex("PhaseWarnAt");
+
+                    b.HasIndex("RegisteredAt");
+
+                    b.HasIndex("CommunityCode", "Id");
+
+                    b.HasIndex("OwningUnitCode", "Id");
+
+                    b.HasIndex("State", "OwningUnitCode");
+
+                    b.HasIndex("DistrictCode", "Risk", "State");
+
+                    b.ToTable("disputes", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DisputeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FromState")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ToState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("DisputeId", "Id");
+
+                    b.ToTable("dispute_events", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeParty", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DisputeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdTail")
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DisputeId");
+
+                    b.ToTable("dispute_parties", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeSession", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Attendees")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DisputeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Place")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DisputeId", "At");
+
+                    b.ToTable("dispute_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeType", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NameEn")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sort")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("dispute_types", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "neighbour",
+                            Active = true,
+                            NameEn = "Neighbours",
+                            NameZh = "邻里纠纷",
+                            Sort = 10
+                        },
+                        new
+                        {
+                            Code = "family",
+                            Active = true,
+                            NameEn = "Marriage and family",
+                            NameZh = "婚姻家庭",
+                            Sort = 20
+                        },
+                        new
+                        {
+                            Code = "property",
+                            Active = true,
+                            NameEn = "Property management",
+                            NameZh = "物业纠纷",
+                            Sort = 30
+                        },
+                        new
+                        {
+                            Code = "labour",
+                            Active = true,
+                            NameEn = "Labour",
+                            NameZh = "劳动争议",
+                            Sort = 40
+                        },
+                        new
+                        {
+                            Code = "land",
+                            Active = true,
+                            NameEn = "Land and contracts",
+                            NameZh = "土地承包",
+                            Sort = 50
+                        },
+                        new
+                        {
+                            Code = "consumer",
+                            Active = true,
+                            NameEn = "Consumer",
+                            NameZh = "消费纠纷",
+                            Sort = 60
+                        },
+                        new
+                        {
+                            Code = "traffic",
+                            Active = true,
+                            NameEn = "Traffic accident",
+                            NameZh = "交通事故",
+                            Sort = 70
+                        },
+                        new
+                        {
+                            Code = "other",
+                            Active = true,
+                            NameEn = "Other",
+                            NameZh = "其他",
+                            Sort = 80
+                        });
+                });
+
             modelBuilder.Entity("OneGrid.Territory.TerritoryRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -1264,6 +1710,9 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("DisputeId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("EndpointId")
                         .HasColumnType("INTEGER");
@@ -1459,6 +1908,33 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("PlatformCode")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeEvent", b =>
+                {
+                    b.HasOne("OneGrid.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeParty", b =>
+                {
+                    b.HasOne("OneGrid.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeSession", b =>
+                {
+                    b.HasOne("OneGrid.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OneGrid.Webhooks.WebhookDelivery", b =>
