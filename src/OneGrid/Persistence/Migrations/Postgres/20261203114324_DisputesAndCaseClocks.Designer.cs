@@ -13,8 +13,8 @@ using OneGrid.Persistence;
 namespace OneGrid.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOneGridDbContext))]
-    [Migration("20261203102246_CaseExtensionSuspension")]
-    partial class CaseExtensionSuspension
+    [Migration("20261203114324_DisputesAndCaseClocks")]
+    partial class DisputesAndCaseClocks
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -1210,6 +1210,460 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.ToTable("routing_rules", (string)null);
                 });
 
+            modelBuilder.Entity("OneGrid.Disputes.Dispute", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("AgreementText")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<long?>("CaseId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CommunityCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("DistrictCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("EscalationCount")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("EverOverdue")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("EverSuspended")
+                        .HasColumnType("boolean");
+
+                    b.Property<double>("ExtendedHours")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("ExtensionRequestedHours")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("FailReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("FollowedUpAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("GridCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double?>("Lat")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("LeaderId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("LeaderName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double?>("Lon")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("MediatorId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("MediatorName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Number")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Obligations")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset?>("OutcomeAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool?>("OutcomeOnTime")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("OwningUnitCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("PerformBy")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool?>("Performed")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTimeOffset?>("PhaseDueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PhaseLimitKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool>("PhaseOverdue")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("PhaseStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PhaseWarnAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("PhaseWarned")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RegisteredById")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RegisteredLevel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("RegisteredUnitCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("ReopenCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Risk")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<bool?>("Satisfied")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("StreetCode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Summary")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTimeOffset?>("SuspendedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("SuspensionRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("TransferBody")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TransferKind")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TypeCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CaseId");
+
+                    b.HasIndex("LeaderId");
+
+                    b.HasIndex("MediatorId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.HasIndex("PhaseDueAt");
+
+                    b.HasIndex("PhaseWarnAt");
+
+                    b.HasIndex("RegisteredAt");
+
+                    b.HasIndex("CommunityCode", "Id");
+
+                    b.HasIndex("OwningUnitCode", "Id");
+
+                    b.HasIndex("State", "OwningUnitCode");
+
+                    b.HasIndex("DistrictCode", "Risk", "State");
+
+                    b.ToTable("disputes", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ActorId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ActorName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Data")
+                        .HasColumnType("text");
+
+                    b.Property<long>("DisputeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("FromState")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("ToState")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("DisputeId", "Id");
+
+                    b.ToTable("dispute_events", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeParty", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("DisputeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("IdTail")
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Phone")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DisputeId");
+
+                    b.ToTable("dispute_parties", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeSession", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Attendees")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long>("DisputeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Notes")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Place")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RecordedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DisputeId", "At");
+
+                    b.ToTable("dispute_sessions", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeType", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("NameEn")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Sort")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("dispute_types", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "neighbour",
+                            Active = true,
+                            NameEn = "Neighbours",
+                            NameZh = "邻里纠纷",
+                            Sort = 10
+                        },
+                        new
+                        {
+                            Code = "family",
+                            Active = true,
+                            NameEn = "Marriage and family",
+                            NameZh = "婚姻家庭",
+                            Sort = 20
+                        },
+                        new
+                        {
+                            Code = "property",
+                            Active = true,
+                            NameEn = "Property management",
+                            NameZh = "物业纠纷",
+                            Sort = 30
+                        },
+                        new
+                        {
+                            Code = "labour",
+                            Active = true,
+                            NameEn = "Labour",
+                            NameZh = "劳动争议",
+                            Sort = 40
+                        },
+                        new
+                        {
+                            Code = "land",
+                            Active = true,
+                            NameEn = "Land and contracts",
+                            NameZh = "土地承包",
+                            Sort = 50
+                        },
+                        new
+                        {
+                            Code = "consumer",
+                            Active = true,
+                            NameEn = "Consumer",
+                            NameZh = "消费纠纷",
+                            Sort = 60
+                        },
+                        new
+                        {
+                            Code = "traffic",
+                            Active = true,
+                            NameEn = "Traffic accident",
+                            NameZh = "交通事故",
+                            Sort = 70
+                        },
+                        new
+                        {
+                            Code = "other",
+                            Active = true,
+                            NameEn = "Other",
+                            NameZh = "其他",
+                            Sort = 80
+                        });
+                });
+
             modelBuilder.Entity("OneGrid.Territory.TerritoryRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -1297,6 +1751,9 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("DisputeId")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("EndpointId")
                         .HasColumnType("bigint");
@@ -1494,6 +1951,33 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("PlatformCode")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeEvent", b =>
+                {
+                    b.HasOne("OneGrid.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeParty", b =>
+                {
+                    b.HasOne("OneGrid.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGrid.Disputes.DisputeSession", b =>
+                {
+                    b.HasOne("OneGrid.Disputes.Dispute", null)
+                        .WithMany()
+                        .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("OneGrid.Webhooks.WebhookDelivery", b =>

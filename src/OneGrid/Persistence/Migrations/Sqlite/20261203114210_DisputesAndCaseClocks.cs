@@ -7,7 +7,7 @@
 namespace OneGrid.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Disputes : Migration
+    public partial class DisputesAndCaseClocks : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -17,6 +17,39 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                 table: "webhook_outbox",
                 type: "INTEGER",
                 nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "EverSuspended",
+                table: "cases",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ExtendedHours",
+                table: "cases",
+                type: "REAL",
+                nullable: false,
+                defaultValue: 0.0);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ExtensionRequestedHours",
+                table: "cases",
+                type: "REAL",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "SuspendedAt",
+                table: "cases",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "SuspensionRequested",
+                table: "cases",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
 
             migrationBuilder.CreateTable(
                 name: "dispute_types",
@@ -285,6 +318,26 @@ namespace OneGrid.Persistence.Migrations.Sqlite
             migrationBuilder.DropColumn(
                 name: "DisputeId",
                 table: "webhook_outbox");
+
+            migrationBuilder.DropColumn(
+                name: "EverSuspended",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "ExtendedHours",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "ExtensionRequestedHours",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SuspendedAt",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SuspensionRequested",
+                table: "cases");
         }
     }
 }

@@ -9,7 +9,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace OneGrid.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Disputes : Migration
+    public partial class DisputesAndCaseClocks : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -19,6 +19,39 @@ namespace OneGrid.Persistence.Migrations.Postgres
                 table: "webhook_outbox",
                 type: "bigint",
                 nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "EverSuspended",
+                table: "cases",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ExtendedHours",
+                table: "cases",
+                type: "double precision",
+                nullable: false,
+                defaultValue: 0.0);
+
+            migrationBuilder.AddColumn<double>(
+                name: "ExtensionRequestedHours",
+                table: "cases",
+                type: "double precision",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "SuspendedAt",
+                table: "cases",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "SuspensionRequested",
+                table: "cases",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
 
             migrationBuilder.CreateTable(
                 name: "dispute_types",
@@ -287,6 +320,26 @@ namespace OneGrid.Persistence.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "DisputeId",
                 table: "webhook_outbox");
+
+            migrationBuilder.DropColumn(
+                name: "EverSuspended",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "ExtendedHours",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "ExtensionRequestedHours",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SuspendedAt",
+                table: "cases");
+
+            migrationBuilder.DropColumn(
+                name: "SuspensionRequested",
+                table: "cases");
         }
     }
 }
