@@ -226,6 +226,14 @@ public sealed class CaseService(
         return await engine.ActAsync(c, action, InputsOf(action, body), actor, ct);
     }
 
+    /// <summary>The same with the inputs as a page's form gives them (<see cref="CaseWorkflow"/> declares which).</summary>
+    public async Task<Case> ActAsync(string idOrNumber, string action, WorkflowInputs inputs, Actor actor, CancellationToken ct)
+    {
+        engine.Require(action);
+        var c = await FindVisibleAsync(idOrNumber, actor, track: true, ct) ?? throw NotFound(idOrNumber);
+        return await engine.ActAsync(c, action, inputs, actor, ct);
+    }
+
     /// <summary>The API's action body as the kernel's inputs (a handling result may come as the note, as it always could).</summary>
     public static WorkflowInputs InputsOf(string action, CaseActionRequest body)
     {

@@ -26,6 +26,8 @@ internal sealed class DemoDisputes : IStartupTask
         if (await db.Set<Dispute>().AnyAsync(ct)) return;
         await services.GetRequiredService<TerritoryIndexHolder>().RefreshAsync(db, ct: ct);
         var disputes = services.GetRequiredService<DisputeService>();
+        // The host's clock, not the machine's: under a test's clock a session "two hours ago" must not lie in its future.
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
 
         async Task<Actor> As(string userName)
         {
@@ -47,7 +49,7 @@ internal sealed class DemoDisputes : IStartupTask
             await disputes.ActAsync(d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), action, inputs ?? WorkflowInputs.Empty, actor, ct);
         }
 
-        WorkflowInputs Session(string notes) => new WorkflowInputs().Set("at", DateTimeOffset.UtcNow.AddHours(-2).ToString("O"))
+        WorkflowInputs Session(string notes) => new WorkflowInputs().Set("at", now.AddHours(-2).ToString("O"))
             .Set("place", "西陵社区人民调解室").Set("attendees", "双方当事人、社区调解员").Set("notes", notes);
 
         await Register(community, "neighbour", "楼上住户夜间装修噪音，楼下住户多次投诉未果", "low",
@@ -65,7 +67,7 @@ internal sealed class DemoDisputes : IStartupTask
         await Act(agreed, mediator, DisputeWorkflow.Assign, new WorkflowInputs().Set("mediatorId", "mediator-xl"));
         await Act(agreed, mediator, DisputeWorkflow.Session, Session("双方同意清理楼道"));
         await Act(agreed, mediator, DisputeWorkflow.Agree, new WorkflowInputs().Set("agreement", "赵志刚清理楼道杂物，今后不再堆放")
-            .Set("obligations", "赵志刚：一周内清理完毕；张丽华：不再就此投诉").Set("performBy", DateTimeOffset.UtcNow.AddDays(7).ToString("yyyy-MM-dd")));
+            .Set("obligations", "赵志刚：一周内清理完毕；张丽华：不再就此投诉").Set("performBy", now.AddDays(7).ToString("yyyy-MM-dd")));
 
         var escalated = await Register(community, "labour", "装修工人与包工头就 3 个月工资结算发生争议，涉及 12 人", "medium",
             ("applicant", "刘大勇", "13400004444"), ("respondent", "孙包工", "13300005555"));
@@ -76,7 +78,7 @@ internal sealed class DemoDisputes : IStartupTask
             ("applicant", "周敏", "13200006666"), ("respondent", "西陵便民超市", "057186111111"));
         await Act(closed, mediator, DisputeWorkflow.Accept);
         await Act(closed, mediator, DisputeWorkflow.Agree, new WorkflowInputs().Set("agreement", "超市退款并赔偿 500 元")
-            .Set("obligations", "超市当日支付").Set("performBy", DateTimeOffset.UtcNow.ToString("yyyy-MM-dd")));
+            .Set("obligations", "超市当日支付").Set("performBy", now.ToString("yyyy-MM-dd")));
         await Act(closed, mediator, DisputeWorkflow.FollowUp, new WorkflowInputs().Set("performed", "true").Set("satisfied", "true"));
         await Act(closed, mediator, DisputeWorkflow.Close);
 

@@ -184,7 +184,7 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(cg.Locator("#result + .field-error")).ToHaveCountAsync(0);
         await Expect(cg.Locator("#result")).Not.ToHaveClassAsync(new Regex("invalid"));
         await cg.Locator("#evidence").SetInputFilesAsync(new FilePayload { Name = "after.png", MimeType = "image/png", Buffer = Png });
-        await Expect(cg.GetByTestId("evidence-picked")).ToContainTextAsync("1");
+        await Expect(cg.GetByTestId("files-evidence")).ToContainTextAsync("1");
         await cg.GetByTestId("action-submit").ClickAsync();
         await Expect(cg.GetByTestId("case-state")).ToHaveTextAsync("待核查");
         await Expect(cg.GetByTestId("case-result")).ToHaveTextAsync("已清运，周边已冲洗");

@@ -39,8 +39,11 @@ public sealed class CaseTerms
 
     /// <summary>The 80 % warning: the deadline worker's flag, or the warning instant already passed.</summary>
     public static bool IsWarned(Case c, DateTimeOffset now) =>
-        c.Phase != OneGrid.Cases.Phase.None && (c.PhaseWarned || c.PhaseWarnAt <= now);
+        c.Phase != OneGrid.Cases.Phase.None && (c.PhaseWarned || c.PhaseWarnAt <= ClockNow(c, now));
 
     public static bool IsOverdue(Case c, DateTimeOffset now) =>
-        c.Phase != OneGrid.Cases.Phase.None && (c.PhaseOverdue || c.PhaseDueAt <= now);
+        c.Phase != OneGrid.Cases.Phase.None && (c.PhaseOverdue || c.PhaseDueAt <= ClockNow(c, now));
+
+    /// <summary>Where the case's clock stands: now, or the moment it was suspended (挂账 stops it there until resumed).</summary>
+    public static DateTimeOffset ClockNow(Case c, DateTimeOffset now) => c.SuspendedAt is { } since && since < now ? since : now;
 }
