@@ -8,7 +8,6 @@ public static class DisputeModule
     public static IServiceCollection AddDisputeModule(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<DisputeOptions>(configuration.GetSection(DisputeOptions.Section));
-        services.AddWorkflowKernel(configuration);
         services.AddWorkflow<Dispute, DisputeState, DisputeWorkflow>();
         services.AddScoped<DisputeService>();
         services.AddSingleton<IStartupTask, DemoDisputes>();

@@ -221,6 +221,26 @@ public abstract class DisputeApiTests(HostFixture host)
         Assert.InRange(mediationDue - DateTimeOffset.UtcNow, TimeSpan.FromDays(29.9), TimeSpan.FromDays(30));
     }
 
+    /// <summary>Cases and disputes share one deadline scan: one pass of the worker flags an overdue item of each.</summary>
+    [Fact]
+    public async Task One_deadline_scan_flags_an_overdue_case_and_an_overdue_dispute_alike()
+    {
+        using var community = await host.ClientAsAsync("community");
+        var at = await PointInGrid();
+        var dispute = await Ok(await community.PostAsJsonAsync("/api/v1/disputes", Registration(at)), HttpStatusCode.Created);
+        var disputeId = (long)dispute["dispute"]!["id"]!;
+        var report = await Ok(await community.PostAsJsonAsync("/api/v1/reports",
+            new { lon = at.Lon, lat = at.Lat, description = "楼道堆物 " + Guid.NewGuid().ToString("N")[..6], categoryCode = "0102" }), HttpStatusCode.Created);
+        var caseId = (long)report["id"]!;
+
+        // A week on, both are past their first limits (accept in 8 working hours; register in 1).
+        await ScanAt(DateTimeOffset.UtcNow.AddDays(7));
+        var flaggedDispute = await Ok(await community.GetAsync($"/api/v1/disputes/{disputeId}"));
+        Assert.Contains("overdue", Actions(flaggedDispute));
+        var flaggedCase = await Ok(await community.GetAsync($"/api/v1/cases/{caseId}"));
+        Assert.Contains(flaggedCase["timeline"]!.AsArray(), e => (string?)e!["action"] == "overdue");
+    }
+
     private async Task ScanAt(DateTimeOffset now)
     {
         using var scope = host.App.Services.CreateScope();

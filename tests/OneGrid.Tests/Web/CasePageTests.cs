@@ -262,4 +262,67 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(page.GetByTestId("case-state")).ToHaveTextAsync("Rejected");
         await Expect(page.GetByTestId("action-done")).ToContainTextAsync("The case is now Rejected");
     }
+
+    /// <summary>
+    /// Extension and suspension on the page: the department asks through the form the kernel declares (hours and a reason,
+    /// each refused next to its field when missing), the community decides from its inbox, and the page and inbox show
+    /// what was decided — a suspended case's countdown stands still and only resume moves it.
+    /// </summary>
+    [Fact]
+    public async Task The_department_asks_for_more_time_and_a_suspension_and_the_community_decides_on_the_page()
+    {
+        var number = await ReportAsync($"垃圾桶破损需更换 {Token()}");
+        using (var api = await host.ClientAsAsync("community"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/cases/{number}/register", new { })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/cases/{number}/dispatch", new { })).StatusCode);
+        }
+        using (var api = await host.ClientAsAsync("cg"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync($"/api/v1/cases/{number}/sign", new { })).StatusCode);
+        }
+
+        var cg = await host.NewPageAsync();
+        await BrowserFixture.SignInAsync(cg, "cg", returnUrl: "/cases/" + number);
+        await Expect(cg.GetByTestId("case-page")).ToHaveAttributeAsync("data-interactive", "true");
+        await cg.GetByTestId("action-request-extension").ClickAsync();
+        await Expect(cg.GetByTestId("field-hours")).ToBeVisibleAsync();
+        await cg.GetByTestId("action-submit").ClickAsync();
+        await Expect(cg.GetByTestId("error-hours")).ToBeVisibleAsync();
+        await cg.Locator("#hours").FillAsync("4");
+        await cg.GetByTestId("action-submit").ClickAsync();
+        await Expect(cg.GetByTestId("error-reason")).ToHaveTextAsync("请填写原因");
+        await cg.Locator("#reason").FillAsync("等待更换新垃圾桶");
+        await cg.GetByTestId("action-submit").ClickAsync();
+        await Expect(cg.GetByTestId("flag-extension-requested")).ToContainTextAsync("4 小时");
+        await Expect(cg.GetByTestId("action-request-extension")).ToHaveCountAsync(0);
+
+        // The community finds the request in its inbox and grants it.
+        var community = await host.NewPageAsync();
+        await BrowserFixture.SignInAsync(community, "community", returnUrl: "/inbox");
+        await Expect(Row(community, number).GetByTestId("row-pending")).ToBeVisibleAsync();
+        await OpenCaseAsync(community, number);
+        await ActAsync(community, "grant-extension");
+        await Expect(community.GetByTestId("case-extension")).ToContainTextAsync("已延期 4 小时");
+        await Expect(community.GetByTestId("timeline")).ToContainTextAsync("批准延期");
+
+        // Then a suspension: asked, approved, and the case stands still until resumed.
+        await cg.ReloadAsync();
+        await Expect(cg.GetByTestId("case-page")).ToHaveAttributeAsync("data-interactive", "true");
+        await cg.GetByTestId("action-request-suspension").ClickAsync();
+        await cg.Locator("#reason").FillAsync("等待道路改造工程");
+        await cg.GetByTestId("action-submit").ClickAsync();
+        await Expect(cg.GetByTestId("flag-suspension-requested")).ToBeVisibleAsync();
+        await OpenCaseAsync(community, number);
+        await ActAsync(community, "approve-suspension");
+        await Expect(community.GetByTestId("flag-suspended")).ToContainTextAsync("挂账中");
+        await OpenCaseAsync(cg, number);
+        await Expect(cg.GetByTestId("action-handle")).ToHaveCountAsync(0);
+        await Expect(cg.GetByTestId("action-resume")).ToBeVisibleAsync();
+        await BrowserFixture.ScreenshotAsync(cg, "case-suspended");
+        await ActAsync(cg, "resume");
+        await Expect(cg.GetByTestId("flag-suspended")).ToHaveCountAsync(0);
+        await Expect(cg.GetByTestId("action-handle")).ToBeVisibleAsync();
+        await Expect(cg.GetByTestId("case-extension")).ToContainTextAsync("曾挂账");
+    }
 }
