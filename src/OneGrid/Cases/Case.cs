@@ -148,19 +148,9 @@ public sealed class Case : IWorkflowItem<CaseState>
 }
 
 /// <summary>One entry of a case's timeline: append-only.</summary>
-public sealed class CaseEvent
+public sealed class CaseEvent : TimelineEvent<CaseState>
 {
-    public long Id { get; set; }
     public long CaseId { get; set; }
-    public DateTimeOffset At { get; set; }
-    public required string Action { get; set; }
-    public CaseState? FromState { get; set; }
-    public CaseState ToState { get; set; }
-    public string? ActorId { get; set; }
-    public string? ActorName { get; set; }
-    public string? Note { get; set; }
-    /// <summary>Action details as JSON (unit chosen, deadline set, attachments…).</summary>
-    public string? Data { get; set; }
 }
 
 /// <summary>A photo or document of a case, stored on disk by content hash.</summary>

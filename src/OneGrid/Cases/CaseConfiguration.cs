@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OneGrid.Workflows;
 
 namespace OneGrid.Cases;
 
@@ -54,15 +55,8 @@ internal sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEven
     public void Configure(EntityTypeBuilder<CaseEvent> b)
     {
         b.ToTable("case_events");
-        b.HasKey(e => e.Id);
+        b.MapTimeline<CaseEvent, CaseState>();
         b.HasIndex(e => new { e.CaseId, e.Id });
-        b.HasIndex(e => e.At);
-        b.Property(e => e.Action).HasMaxLength(32);
-        b.Property(e => e.FromState).HasConversion<string>().HasMaxLength(16);
-        b.Property(e => e.ToState).HasConversion<string>().HasMaxLength(16);
-        b.Property(e => e.ActorId).HasMaxLength(100);
-        b.Property(e => e.ActorName).HasMaxLength(100);
-        b.Property(e => e.Note).HasMaxLength(4000);
         b.HasOne<Case>().WithMany().HasForeignKey(e => e.CaseId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -180,18 +180,8 @@ public sealed class CaseWorkflow(OneGridDbContext db, TerritoryIndexHolder terri
 
     public override Expression<Func<Case, bool>>? Inbox(Grant grant) => CaseQueries.InboxThrough(grant);
 
-    public override void AddTimeline(DbContext context, Case item, TimelineWrite e) => context.Add(new CaseEvent
-    {
-        CaseId = item.Id,
-        At = e.At,
-        Action = e.Action,
-        FromState = e.FromState is null ? null : Enum.Parse<CaseState>(e.FromState),
-        ToState = Enum.Parse<CaseState>(e.ToState),
-        ActorId = e.ActorId,
-        ActorName = e.ActorName,
-        Note = e.Note,
-        Data = e.Data,
-    });
+    public override void AddTimeline(DbContext context, Case item, TimelineWrite e) =>
+        context.Add(new CaseEvent { CaseId = item.Id, Action = e.Action }.From<CaseEvent>(e));
 
     /// <summary>
     /// The owner did not register or dispatch in time: the level above takes the case (the phases in

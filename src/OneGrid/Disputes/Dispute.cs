@@ -149,18 +149,9 @@ public sealed class DisputeSession
 }
 
 /// <summary>One entry of a dispute's timeline: append-only.</summary>
-public sealed class DisputeEvent
+public sealed class DisputeEvent : TimelineEvent<DisputeState>
 {
-    public long Id { get; set; }
     public long DisputeId { get; set; }
-    public DateTimeOffset At { get; set; }
-    public required string Action { get; set; }
-    public DisputeState? FromState { get; set; }
-    public DisputeState ToState { get; set; }
-    public string? ActorId { get; set; }
-    public string? ActorName { get; set; }
-    public string? Note { get; set; }
-    public string? Data { get; set; }
 }
 
 /// <summary>A kind of dispute: data, seeded and editable by a city-wide admin.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OneGrid.Workflows;
 
 namespace OneGrid.Disputes;
 
@@ -86,15 +87,8 @@ internal sealed class DisputeEventConfiguration : IEntityTypeConfiguration<Dispu
     public void Configure(EntityTypeBuilder<DisputeEvent> b)
     {
         b.ToTable("dispute_events");
-        b.HasKey(e => e.Id);
+        b.MapTimeline<DisputeEvent, DisputeState>();
         b.HasIndex(e => new { e.DisputeId, e.Id });
-        b.HasIndex(e => e.At);
-        b.Property(e => e.Action).HasMaxLength(32);
-        b.Property(e => e.FromState).HasConversion<string>().HasMaxLength(16);
-        b.Property(e => e.ToState).HasConversion<string>().HasMaxLength(16);
-        b.Property(e => e.ActorId).HasMaxLength(100);
-        b.Property(e => e.ActorName).HasMaxLength(100);
-        b.Property(e => e.Note).HasMaxLength(4000);
         b.HasOne<Dispute>().WithMany().HasForeignKey(e => e.DisputeId).OnDelete(DeleteBehavior.Restrict);
     }
 }

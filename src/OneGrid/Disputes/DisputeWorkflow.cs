@@ -179,21 +179,8 @@ public sealed class DisputeWorkflow(OneGridDbContext db, TerritoryIndexHolder te
         }
     }
 
-    public override void AddTimeline(DbContext db, Dispute item, TimelineWrite entry)
-    {
-        db.Add(new DisputeEvent
-        {
-            DisputeId = item.Id,
-            At = entry.At,
-            Action = entry.Action,
-            FromState = entry.FromState is null ? null : Enum.Parse<DisputeState>(entry.FromState),
-            ToState = Enum.Parse<DisputeState>(entry.ToState),
-            ActorId = entry.ActorId,
-            ActorName = entry.ActorName,
-            Note = entry.Note,
-            Data = entry.Data,
-        });
-    }
+    public override void AddTimeline(DbContext db, Dispute item, TimelineWrite entry) =>
+        db.Add(new DisputeEvent { DisputeId = item.Id, Action = entry.Action }.From<DisputeEvent>(entry));
 
     // ---- clocks ------------------------------------------------------------------------------------------------------
 
