@@ -27,7 +27,8 @@ internal sealed class DemoDisputes : IStartupTask
         await services.GetRequiredService<TerritoryIndexHolder>().RefreshAsync(db, ct: ct);
         var disputes = services.GetRequiredService<DisputeService>();
         // The host's clock, not the machine's: under a test's clock a session "two hours ago" must not lie in its future.
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var time = services.GetRequiredService<TimeProvider>();
+        var now = time.GetUtcNow();
 
         async Task<Actor> As(string userName)
         {
@@ -49,7 +50,7 @@ internal sealed class DemoDisputes : IStartupTask
             await disputes.ActAsync(d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), action, inputs ?? WorkflowInputs.Empty, actor, ct);
         }
 
-        WorkflowInputs Session(string notes) => new WorkflowInputs().Set("at", now.AddHours(-2).ToString("O"))
+        WorkflowInputs Session(string notes) => new WorkflowInputs().Set("at", time.GetUtcNow().ToString("O"))
             .Set("place", "西陵社区人民调解室").Set("attendees", "双方当事人、社区调解员").Set("notes", notes);
 
         await Register(community, "neighbour", "楼上住户夜间装修噪音，楼下住户多次投诉未果", "low",

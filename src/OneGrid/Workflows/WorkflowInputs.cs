@@ -90,49 +90,56 @@ public sealed class WorkflowInputs
 
     /// <summary>
     /// Checks the values an action takes: each required one present, text free of control characters and within its
-    /// length, numbers and times readable and in range. The first fault is the answer, naming its field.
+    /// length, numbers and times readable and in range. Every faulty field is named at once (a form shows each message
+    /// next to its field), the first one's message as the detail.
     /// </summary>
     public void Check(IReadOnlyList<ActionInput> specs)
     {
+        var faults = new List<(string Field, string Zh, string En)>();
         foreach (var spec in specs)
         {
-            var present = Has(spec.Name);
-            if (!present)
-            {
-                if (spec.Required) throw Missing(spec);
-                continue;
-            }
-            switch (spec.Kind)
-            {
-                case InputKind.Text or InputKind.LongText or InputKind.Choice:
-                    var text = _values[spec.Name] as string ?? Text(spec.Name);
-                    if (_values[spec.Name] is not (string or double))
-                        throw ProblemException.Invalid(spec.Name, $"{spec.LabelZh}须为文字", $"{spec.LabelEn} must be text");
-                    ProblemException.RefuseControls(spec.Name, text);
-                    if (text!.Trim().Length > spec.MaxLength)
-                        throw ProblemException.Invalid(spec.Name, $"{spec.LabelZh}不能超过 {spec.MaxLength} 字", $"{spec.LabelEn} is longer than {spec.MaxLength} characters");
-                    break;
-                case InputKind.Number:
-                    if (Number(spec.Name) is not { } n || !double.IsFinite(n))
-                        throw ProblemException.Invalid(spec.Name, $"{spec.LabelZh}须为数字", $"{spec.LabelEn} must be a number");
-                    if (n < spec.Min || n > spec.Max)
-                        throw ProblemException.Invalid(spec.Name, $"{spec.LabelZh}须在 {spec.Min:0.##} 到 {spec.Max:0.##} 之间",
-                            $"{spec.LabelEn} must be between {spec.Min:0.##} and {spec.Max:0.##}");
-                    break;
-                case InputKind.DateTime or InputKind.Date:
-                    if (Time(spec.Name) is null)
-                        throw ProblemException.Invalid(spec.Name, $"{spec.LabelZh}须为日期时间（ISO 8601）", $"{spec.LabelEn} must be a date and time (ISO 8601)");
-                    break;
-                case InputKind.Files:
-                    foreach (var f in List(spec.Name)) ProblemException.RefuseControls(spec.Name, f);
-                    break;
-            }
+            if (Fault(spec) is { } f) faults.Add((spec.Name, f.Zh, f.En));
         }
+        if (faults.Count == 0) return;
+        throw new ProblemException(400, "invalid-request", "请求参数无效", "The request is invalid", Kernel.Text.Pick(faults[0].Zh, faults[0].En),
+            new Dictionary<string, object?>
+            {
+                ["errors"] = faults.ToDictionary(f => f.Field, f => new[] { Kernel.Text.Pick(f.Zh, f.En) }),
+            });
     }
 
-    private static ProblemException Missing(ActionInput spec) => spec.Name switch
+    private (string Zh, string En)? Fault(ActionInput spec)
     {
-        "reason" => ProblemException.Invalid(spec.Name, "请填写原因", "Give a reason"),
-        _ => ProblemException.Invalid(spec.Name, $"请填写{spec.LabelZh}", $"{spec.LabelEn} is required"),
-    };
+        if (!Has(spec.Name))
+        {
+            if (!spec.Required) return null;
+            return spec.Name == "reason" ? ("请填写原因", "Give a reason") : ($"请填写{spec.LabelZh}", $"{spec.LabelEn} is required");
+        }
+        switch (spec.Kind)
+        {
+            case InputKind.Text or InputKind.LongText or InputKind.Choice:
+                if (_values[spec.Name] is not (string or double)) return ($"{spec.LabelZh}须为文字", $"{spec.LabelEn} must be text");
+                var text = Text(spec.Name)!;
+                if (InputText.Fault(spec.Name, text) is { } f) return (f.Zh, f.En);
+                if (text.Length > spec.MaxLength) return ($"{spec.LabelZh}不能超过 {spec.MaxLength} 字", $"{spec.LabelEn} is longer than {spec.MaxLength} characters");
+                return null;
+            case InputKind.Number:
+                if (Number(spec.Name) is not { } n || !double.IsFinite(n)) return ($"{spec.LabelZh}须为数字", $"{spec.LabelEn} must be a number");
+                if (n < spec.Min || n > spec.Max)
+                {
+                    return ($"{spec.LabelZh}须在 {spec.Min:0.##} 到 {spec.Max:0.##} 之间", $"{spec.LabelEn} must be between {spec.Min:0.##} and {spec.Max:0.##}");
+                }
+                return null;
+            case InputKind.DateTime or InputKind.Date:
+                return Time(spec.Name) is null ? ($"{spec.LabelZh}须为日期时间（ISO 8601）", $"{spec.LabelEn} must be a date and time (ISO 8601)") : null;
+            case InputKind.Files:
+                foreach (var file in List(spec.Name))
+                {
+                    if (InputText.Fault(spec.Name, file) is { } ff) return (ff.Zh, ff.En);
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
 }

@@ -287,11 +287,11 @@ public sealed class CasePageTests(BrowserFixture host)
         await Expect(cg.GetByTestId("case-page")).ToHaveAttributeAsync("data-interactive", "true");
         await cg.GetByTestId("action-request-extension").ClickAsync();
         await Expect(cg.GetByTestId("field-hours")).ToBeVisibleAsync();
+        // Sent empty, every missing field is named at once, each next to its field.
         await cg.GetByTestId("action-submit").ClickAsync();
         await Expect(cg.GetByTestId("error-hours")).ToBeVisibleAsync();
-        await cg.Locator("#hours").FillAsync("4");
-        await cg.GetByTestId("action-submit").ClickAsync();
         await Expect(cg.GetByTestId("error-reason")).ToHaveTextAsync("请填写原因");
+        await cg.Locator("#hours").FillAsync("4");
         await cg.Locator("#reason").FillAsync("等待更换新垃圾桶");
         await cg.GetByTestId("action-submit").ClickAsync();
         await Expect(cg.GetByTestId("flag-extension-requested")).ToContainTextAsync("4 小时");
@@ -305,6 +305,7 @@ public sealed class CasePageTests(BrowserFixture host)
         await ActAsync(community, "grant-extension");
         await Expect(community.GetByTestId("case-extension")).ToContainTextAsync("已延期 4 小时");
         await Expect(community.GetByTestId("timeline")).ToContainTextAsync("批准延期");
+        await Expect(community.GetByTestId("timeline")).ToContainTextAsync("延长 4 小时，新时限");
 
         // Then a suspension: asked, approved, and the case stands still until resumed.
         await cg.ReloadAsync();
