@@ -219,12 +219,8 @@ public sealed class CaseService(
     /// One action of the closed loop (<see cref="CaseWorkflow"/>): checked and performed by the workflow kernel, the case
     /// and its timeline entry committed together.
     /// </summary>
-    public async Task<Case> ActAsync(string idOrNumber, string action, CaseActionRequest body, Actor actor, CancellationToken ct)
-    {
-        engine.Require(action);
-        var c = await FindVisibleAsync(idOrNumber, actor, track: true, ct) ?? throw NotFound(idOrNumber);
-        return await engine.ActAsync(c, action, InputsOf(action, body), actor, ct);
-    }
+    public Task<Case> ActAsync(string idOrNumber, string action, CaseActionRequest body, Actor actor, CancellationToken ct) =>
+        ActAsync(idOrNumber, action, InputsOf(action, body), actor, ct);
 
     /// <summary>The same with the inputs as a page's form gives them (<see cref="CaseWorkflow"/> declares which).</summary>
     public async Task<Case> ActAsync(string idOrNumber, string action, WorkflowInputs inputs, Actor actor, CancellationToken ct)

@@ -72,9 +72,7 @@ public sealed class WorkflowEngine<T, TState>(WorkflowDefinition<T, TState> defi
         inputs.Check(action.Inputs);
         var now = time.GetUtcNow();
         await using var tx = await db.Database.BeginOrJoinTransactionAsync(ct);
-        await action.Apply(new ActionContext<T>(action, item, inputs, actor, now,
-            (i, name, to, note, data) => Transition(i, name, (TState)to!, actor, note, data, now),
-            (i, name, note, data) => Record(i, name, actor, note, data, now), Clock));
+        await action.Apply(Context(action, item, inputs, actor, now));
         await SaveAsync(item, tx, ct);
         return item;
     }
@@ -86,10 +84,13 @@ public sealed class WorkflowEngine<T, TState>(WorkflowDefinition<T, TState> defi
     public Task ApplyAsSystemAsync(T item, string actionName, WorkflowInputs inputs, Actor system, DateTimeOffset now)
     {
         var action = Require(actionName);
-        return action.Apply(new ActionContext<T>(action, item, inputs, system, now,
-            (i, name, to, note, data) => Transition(i, name, (TState)to!, system, note, data, now),
-            (i, name, note, data) => Record(i, name, system, note, data, now), Clock));
+        return action.Apply(Context(action, item, inputs, system, now));
     }
+
+    private ActionContext<T> Context(WorkflowAction<T> action, T item, WorkflowInputs inputs, Actor actor, DateTimeOffset now) =>
+        new(action, item, inputs, actor, now,
+            (i, name, to, note, data) => Transition(i, name, (TState)to!, actor, note, data, now),
+            (i, name, note, data) => Record(i, name, actor, note, data, now), Clock);
 
     /// <summary>Commits the item's change; someone else's change in between is a 409, not a lost update.</summary>
     public async Task SaveAsync(T item, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx, CancellationToken ct)
