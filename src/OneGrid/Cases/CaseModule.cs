@@ -18,6 +18,7 @@ public static class CaseModule
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<OrphanUploadSweeper>();
+        services.AddSingleton<Hosting.IStartupTask, Tallies.CaseTallyBackfill>();
         return services;
     }
 }

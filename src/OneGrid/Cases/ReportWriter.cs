@@ -29,7 +29,7 @@ public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<Cas
 /// </para>
 /// </summary>
 public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex openCases, TimeProvider time, ILogger<ReportWriter> logger,
-    IEnumerable<ICaseEventOutbox> outboxes) : BackgroundService
+    IEnumerable<ICaseEventOutbox> outboxes, Tallies.CaseTallyInterceptor tallies) : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -159,6 +159,7 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
         // Plain inserts, not SaveChanges: these rows are new and never touched again here, so the change
         // tracker would only cost time (see RowInserter).
         await RowInserter.InsertAsync(db, cases, ct);
+        await tallies.AddInsertedAsync(db, cases, ct);
         foreach (var r in reports)
         {
             r.Event.CaseId = r.Case.Id;

@@ -18,6 +18,7 @@ public abstract class OneGridDbContext(DbContextOptions options)
     public DbSet<TerritoryRevision> TerritoryRevisions => Set<TerritoryRevision>();
     public DbSet<Cases.Case> Cases => Set<Cases.Case>();
     public DbSet<Cases.CaseEvent> CaseEvents => Set<Cases.CaseEvent>();
+    public DbSet<Cases.Tallies.CaseTally> CaseTallies => Set<Cases.Tallies.CaseTally>();
     public DbSet<Cases.CaseAttachment> CaseAttachments => Set<Cases.CaseAttachment>();
     public DbSet<Cases.FileUpload> FileUploads => Set<Cases.FileUpload>();
     public DbSet<Disputes.Dispute> Disputes => Set<Disputes.Dispute>();

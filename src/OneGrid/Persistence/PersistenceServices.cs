@@ -14,18 +14,19 @@ public static class PersistenceServices
         services.AddSingleton(settings);
         services.AddSingleton<Access.AccessRevisionInterceptor>();
         services.AddSingleton<Webhooks.WebhookOutboxInterceptor>();
+        services.AddSingleton<Cases.Tallies.CaseTallyInterceptor>();
         switch (settings.Provider)
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextPool<SqliteOneGridDbContext>((sp, o) =>
                     ConfigureSqlite(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>(),
-                        sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>()));
+                        sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>(), sp.GetRequiredService<Cases.Tallies.CaseTallyInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<SqliteOneGridDbContext>());
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresOneGridDbContext>((sp, o) =>
                     ConfigurePostgres(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>(),
-                        sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>()));
+                        sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>(), sp.GetRequiredService<Cases.Tallies.CaseTallyInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<PostgresOneGridDbContext>());
                 break;
         }
@@ -47,20 +48,24 @@ public static class PersistenceServices
     /// design time) the access revision is still stamped and deliveries still written, with nobody listening.
     /// </summary>
     internal static T ConfigureSqlite<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null,
-        Webhooks.WebhookOutboxInterceptor? outbox = null) where T : DbContextOptionsBuilder
+        Webhooks.WebhookOutboxInterceptor? outbox = null, Cases.Tallies.CaseTallyInterceptor? tallies = null) where T : DbContextOptionsBuilder
     {
         builder.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(new SqlitePragmas(),
-            outbox ?? new Webhooks.WebhookOutboxInterceptor(), access ?? new Access.AccessRevisionInterceptor());
+            outbox ?? new Webhooks.WebhookOutboxInterceptor(), access ?? new Access.AccessRevisionInterceptor(), tallies ?? DefaultTallies());
         return builder;
     }
 
     internal static T ConfigurePostgres<T>(T builder, string connectionString, Access.AccessRevisionInterceptor? access = null,
-        Webhooks.WebhookOutboxInterceptor? outbox = null) where T : DbContextOptionsBuilder
+        Webhooks.WebhookOutboxInterceptor? outbox = null, Cases.Tallies.CaseTallyInterceptor? tallies = null) where T : DbContextOptionsBuilder
     {
         builder.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__ef_migrations")).AddInterceptors(
-            outbox ?? new Webhooks.WebhookOutboxInterceptor(), access ?? new Access.AccessRevisionInterceptor());
+            outbox ?? new Webhooks.WebhookOutboxInterceptor(), access ?? new Access.AccessRevisionInterceptor(), tallies ?? DefaultTallies());
         return builder;
     }
+
+    // Without a host (CLI, design time) cases are still tallied, by the default calendar's day boundaries.
+    private static Cases.Tallies.CaseTallyInterceptor DefaultTallies() =>
+        new(Microsoft.Extensions.Options.Options.Create(new Calendar.CalendarOptions()));
 
     /// <summary>
     /// Applies pending migrations. SQLite runs in WAL mode so readers never wait for the writer.

@@ -955,6 +955,110 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
+            modelBuilder.Entity("OneGrid.Cases.Tallies.CaseTally", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Dim")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<long>("Closed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ClosedOn")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ClosedOnTime")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Dispatched")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Extended")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExtendedOrSuspended")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Handled")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("HandledOnTime")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Open")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OpenOverdue")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OpenSupervised")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OpenWarning")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Overdue")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Ratings")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Registered")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Reports")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Returned")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Reworked")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Satisfied")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateClosed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateDispatched")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateHandled")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateInProgress")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateRegistered")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateRejected")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateReported")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Suspended")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Level", "Unit", "Day", "Dim");
+
+                    b.HasIndex("Level", "Dim", "Unit", "Day");
+
+                    b.ToTable("case_tallies", (string)null);
+                });
+
             modelBuilder.Entity("OneGrid.Catalog.CatalogRevision", b =>
                 {
                     b.Property<int>("Id")

@@ -929,6 +929,110 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.ToTable("idempotency_keys", (string)null);
                 });
 
+            modelBuilder.Entity("OneGrid.Cases.Tallies.CaseTally", b =>
+                {
+                    b.Property<int>("Level")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Unit")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Dim")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Closed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClosedOn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClosedOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Dispatched")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Extended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExtendedOrSuspended")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Handled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("HandledOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Open")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpenOverdue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpenSupervised")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpenWarning")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Overdue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Ratings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Registered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reports")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Returned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reworked")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Satisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateClosed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateDispatched")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateHandled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateInProgress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateRegistered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateRejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateReported")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Suspended")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Level", "Unit", "Day", "Dim");
+
+                    b.HasIndex("Level", "Dim", "Unit", "Day");
+
+                    b.ToTable("case_tallies", (string)null);
+                });
+
             modelBuilder.Entity("OneGrid.Catalog.CatalogRevision", b =>
                 {
                     b.Property<int>("Id")
