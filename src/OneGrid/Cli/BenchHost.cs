@@ -159,8 +159,11 @@ internal sealed class BenchHost : IAsyncDisposable
         Timeout = TimeSpan.FromMinutes(2),
     };
 
-    /// <summary>Waits for <c>/healthz</c> to answer ready (the territory loaded, migrations done).</summary>
-    public static async Task WaitReadyAsync(HttpClient http, CancellationToken ct, Func<bool>? gaveUp = null)
+    /// <summary>
+    /// Waits for <c>/healthz</c> to answer ready (migrations done, the territory loaded). A host the bench starts may not
+    /// listen yet; one named by URL that refuses the connection is not there (<paramref name="refusedIsFinal"/>).
+    /// </summary>
+    public static async Task WaitReadyAsync(HttpClient http, CancellationToken ct, Func<bool>? gaveUp = null, bool refusedIsFinal = false)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromMinutes(5))
@@ -171,7 +174,7 @@ internal sealed class BenchHost : IAsyncDisposable
                 using var r = await http.GetAsync("/healthz", ct);
                 if (r.IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException) { }
+            catch (HttpRequestException) when (!refusedIsFinal) { }
             await Task.Delay(200, ct);
         }
         throw new TimeoutException("The host did not become ready.");

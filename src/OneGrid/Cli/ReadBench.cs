@@ -91,7 +91,7 @@ internal static class ReadBench
                 ? await BenchHost.StartAsync(options.DataDirectory, options.Database, options.Demo, ct)
                 : BenchHost.Attach(options.Url, options.Pid);
             using var http = BenchHost.Client(host.Url);
-            await BenchHost.WaitReadyAsync(http, ct);
+            await BenchHost.WaitReadyAsync(http, ct, refusedIsFinal: options.Url is not null);
             var password = options.Password ?? RandomPassword();
 
             var admin = await AdminTokenAsync(http, host, options, password, ct);
@@ -125,7 +125,8 @@ internal static class ReadBench
         }
         catch (Exception e) when (e is BenchFailure or TimeoutException or HttpRequestException or InvalidOperationException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            // On standard error, so scripts reading the measurement lines from standard output see none.
+            Console.Error.WriteLine("bench read: " + e.Message);
             return 1;
         }
     }
