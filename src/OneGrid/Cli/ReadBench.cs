@@ -245,12 +245,29 @@ internal static class ReadBench
         throw new BenchFailure($"{person.UserName} exists with another password: pass the earlier run's --password.");
     }
 
+    /// <summary>
+    /// A bearer token, or null for wrong credentials. Sign-in is limited per client address (10 a minute): runs in quick
+    /// succession against one host wait for the limit rather than fail.
+    /// </summary>
     private static async Task<string?> SignInAsync(HttpClient http, string userName, string password, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync("/api/v1/auth/login", new { username = userName, password }, ct);
-        if (response.StatusCode == HttpStatusCode.Unauthorized) return null;
-        if (!response.IsSuccessStatusCode) throw new BenchFailure($"Sign-in as {userName}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        return (string?)(await response.Content.ReadFromJsonAsync<JsonObject>(ct))?["accessToken"];
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.PostAsJsonAsync("/api/v1/auth/login", new { username = userName, password }, ct);
+            if (response.StatusCode == HttpStatusCode.Unauthorized) return null;
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 4)
+            {
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(30);
+                Console.Error.WriteLine($"bench read: sign-in limited, waiting {wait.TotalSeconds:0} s");
+                await Task.Delay(wait, ct);
+                continue;
+            }
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new BenchFailure($"Sign-in as {userName}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            }
+            return (string?)(await response.Content.ReadFromJsonAsync<JsonObject>(ct))?["accessToken"];
+        }
     }
 
     /// <summary>A password the account rules accept (8+ characters, a digit, a lowercase letter), new each run.</summary>
