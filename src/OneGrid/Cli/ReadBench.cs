@@ -334,8 +334,8 @@ internal static class ReadBench
     // ---- what is read -----------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// The views a person opens, as the pages and the API ask for them: the command centre's snapshot, the map page (its
-    /// server rendering reads the markers), the inbox's and the case list's first page — unfiltered and under each single
+    /// The views a person opens, as the pages and the API ask for them: the command centre's snapshot and page, the map page
+    /// (its server rendering reads the markers), the inbox's and the case list's first page — unfiltered and under each single
     /// filter — text search, and a year of indicators grouped one level below the person's unit.
     /// </summary>
     private static async Task<List<View>> ViewsAsync(HttpClient http, Person person, CancellationToken ct)
@@ -357,6 +357,8 @@ internal static class ReadBench
         {
             new("command-centre-today", "/api/v1/command-centre?period=today", PageTargetMs),
             new("command-centre-month", "/api/v1/command-centre?period=month", PageTargetMs),
+            // The wall screen's page: its server rendering reads the snapshot, the map's markers and the disputes panel.
+            new("command-centre-page", "/command", PageTargetMs),
             new("map", "/map", PageTargetMs),
             new("inbox", "/api/v1/inbox", PageTargetMs),
             new("list", "/api/v1/cases", PageTargetMs),
