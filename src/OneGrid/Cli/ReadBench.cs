@@ -33,6 +33,7 @@ internal sealed record ReadBenchOptions
     public int Iterations { get; init; } = 50;
     public int Warmup { get; init; } = 5;
     public int Reports { get; init; } = 20;
+    public double ViewSeconds { get; init; } = 120;
     public string? Password { get; init; }
     public string? Admin { get; init; }
     public string? AdminPassword { get; init; }
@@ -80,9 +81,9 @@ internal static class ReadBench
 
     public static async Task<int> RunAsync(ReadBenchOptions options, CancellationToken ct)
     {
-        if (options.Iterations < 1 || options.Warmup < 0 || options.Reports < 0)
+        if (options.Iterations < 1 || options.Warmup < 0 || options.Reports < 0 || options.ViewSeconds <= 0)
         {
-            AnsiConsole.MarkupLine("[red]--iterations must be ≥ 1, --warmup and --reports ≥ 0[/]");
+            AnsiConsole.MarkupLine("[red]--iterations must be ≥ 1, --warmup and --reports ≥ 0, --view-seconds > 0[/]");
             return 2;
         }
         try
@@ -94,8 +95,8 @@ internal static class ReadBench
             await BenchHost.WaitReadyAsync(http, ct, refusedIsFinal: options.Url is not null);
             var password = options.Password ?? RandomPassword();
 
-            var admin = await AdminTokenAsync(http, host, options, password, ct);
-            var places = await ChoosePlacesAsync(http, admin.Token, options.District, ct);
+            var adminToken = await AdminTokenAsync(http, options, password, ct);
+            var places = await ChoosePlacesAsync(http, adminToken, options.District, ct);
             Console.WriteLine($"places: district {places.District.Code} {places.District.Name}; busiest street {places.Street.Code} {places.Street.Name} " +
                 $"({places.Street.Grids} grids); its busiest community {places.Community.Code} {places.Community.Name} ({places.Community.Grids} grids)");
             Person[] people =
@@ -106,7 +107,7 @@ internal static class ReadBench
             ];
             foreach (var person in people)
             {
-                person.Token = await EnsurePersonAsync(http, host, options, admin.Token, person, password, ct);
+                person.Token = await EnsurePersonAsync(http, options, adminToken, person, password, ct);
             }
             Console.WriteLine($"accounts: {string.Join(", ", people.Select(p => $"{p.UserName} ({p.Role}@{p.Unit.Code})"))}");
 
@@ -116,10 +117,10 @@ internal static class ReadBench
             {
                 foreach (var view in await ViewsAsync(http, person, ct))
                 {
-                    timings.Add(await MeasureAsync(http, person, view, options.Warmup, options.Iterations, ct));
+                    timings.Add(await MeasureAsync(http, person, view, options, ct));
                 }
             }
-            var live = options.Reports > 0 ? await LivePushAsync(http, host.Url, admin.Token, people[0], places.Community, options.Reports, ct) : null;
+            var live = options.Reports > 0 ? await LivePushAsync(http, host.Url, adminToken, people[0], places.Community, options.Reports, ct) : null;
             Print(timings, live, host);
             return timings.Any(t => t.Error is not null) || live is { Failed: > 0 } ? 1 : 0;
         }
@@ -133,30 +134,27 @@ internal static class ReadBench
 
     // ---- who signs in ----------------------------------------------------------------------------------------------
 
-    private sealed record AdminSession(string Token);
-
     /// <summary>
     /// An administrator to create the bench's accounts with: the one named by <c>--admin</c>; else, on a host this bench
     /// started, <c>bench-admin</c> on the territory's root, written straight into the database (there is nobody yet who could
     /// create it over the API — as <c>users add-admin</c>); else the demo listing's administrator.
     /// </summary>
-    private static async Task<AdminSession> AdminTokenAsync(HttpClient http, BenchHost host, ReadBenchOptions options, string password,
-        CancellationToken ct)
+    private static async Task<string> AdminTokenAsync(HttpClient http, ReadBenchOptions options, string password, CancellationToken ct)
     {
         if (options.Admin is not null)
         {
-            return new(await SignInAsync(http, options.Admin, options.AdminPassword ?? "", ct)
-                ?? throw new BenchFailure($"Could not sign in as {options.Admin} (--admin, --admin-password)."));
+            return await SignInAsync(http, options.Admin, options.AdminPassword ?? "", ct)
+                ?? throw new BenchFailure($"Could not sign in as {options.Admin} (--admin, --admin-password).");
         }
         if (options.Url is null)
         {
             await SetPasswordDirectlyAsync(options, BenchAdmin, password, createAsRootAdmin: true, ct);
-            return new(await SignInAsync(http, BenchAdmin, password, ct) ?? throw new BenchFailure($"Could not sign in as {BenchAdmin}."));
+            return await SignInAsync(http, BenchAdmin, password, ct) ?? throw new BenchFailure($"Could not sign in as {BenchAdmin}.");
         }
         if (await BenchHost.DemoListingAsync(http, ct) is { } demo)
         {
             var pw = (string?)demo["password"] ?? "";
-            return new(await SignInAsync(http, "admin", pw, ct) ?? throw new BenchFailure("Could not sign in as the demo administrator."));
+            return await SignInAsync(http, "admin", pw, ct) ?? throw new BenchFailure("Could not sign in as the demo administrator.");
         }
         throw new BenchFailure("Name an administrator to create the bench accounts with: --admin NAME --admin-password PASSWORD.");
     }
@@ -212,8 +210,8 @@ internal static class ReadBench
     /// grant it lacks), then signed in. An existing account whose password differs is reset on a host this bench started;
     /// against <c>--url</c> the earlier run's <c>--password</c> is needed.
     /// </summary>
-    private static async Task<string> EnsurePersonAsync(HttpClient http, BenchHost host, ReadBenchOptions options, string adminToken, Person person,
-        string password, CancellationToken ct)
+    private static async Task<string> EnsurePersonAsync(HttpClient http, ReadBenchOptions options, string adminToken, Person person, string password,
+        CancellationToken ct)
     {
         var found = await SendJsonAsync(http, HttpMethod.Get, $"/api/v1/users?q={Uri.EscapeDataString(person.UserName)}&pageSize=50", adminToken, null, ct);
         var existing = found["items"]!.AsArray().OfType<JsonObject>().FirstOrDefault(u => (string?)u["userName"] == person.UserName);
@@ -377,21 +375,30 @@ internal static class ReadBench
         return views;
     }
 
-    /// <summary>Warm-up requests (not counted), then N sequential ones, each read to the end of its body.</summary>
-    private static async Task<Timing> MeasureAsync(HttpClient http, Person person, View view, int warmup, int iterations, CancellationToken ct)
+    /// <summary>
+    /// Warm-up requests (not counted), then N sequential ones. A view slower than its time budget is cut short (after at
+    /// least three timed requests) so a run over a history the host cannot yet read fast still ends; the line shows n.
+    /// </summary>
+    private static async Task<Timing> MeasureAsync(HttpClient http, Person person, View view, ReadBenchOptions options, CancellationToken ct)
     {
-        var samples = new double[iterations];
+        var samples = new List<double>(options.Iterations);
+        var budget = TimeSpan.FromSeconds(options.ViewSeconds);
+        var spent = Stopwatch.StartNew();
         try
         {
-            for (var i = 0; i < warmup; i++) await TimedGetAsync(http, view.Path, person.Token, ct);
-            for (var i = 0; i < iterations; i++) samples[i] = await TimedGetAsync(http, view.Path, person.Token, ct);
+            for (var i = 0; i < options.Warmup && spent.Elapsed < budget / 4; i++) await TimedGetAsync(http, view.Path, person.Token, ct);
+            spent.Restart();
+            for (var i = 0; i < options.Iterations && (i < 3 || spent.Elapsed < budget); i++)
+            {
+                samples.Add(await TimedGetAsync(http, view.Path, person.Token, ct));
+            }
         }
-        catch (Exception e) when (e is BenchFailure or TimeoutException or HttpRequestException or InvalidOperationException)
+        catch (Exception e) when (e is BenchFailure or HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
-            return new Timing(person.Key, view.Name, view.TargetMs, [], e.Message);
+            var why = e is TaskCanceledException ? $"GET {view.Path}: no answer within {http.Timeout.TotalSeconds:0} s" : e.Message;
+            return new Timing(person.Key, view.Name, view.TargetMs, [], why);
         }
-        Array.Sort(samples);
-        return new Timing(person.Key, view.Name, view.TargetMs, samples, null);
+        return new Timing(person.Key, view.Name, view.TargetMs, samples.Order().ToArray(), null);
     }
 
     private static async Task<double> TimedGetAsync(HttpClient http, string path, string token, CancellationToken ct)
@@ -528,17 +535,19 @@ internal static class ReadBench
         // One table per person, so a terminal of 80 columns shows each row on one line.
         foreach (var person in timings.GroupBy(t => t.Person))
         {
-            var table = new Table { Title = new TableTitle(person.Key) }.AddColumns("view", "p50 ms", "p95 ms", "max ms", "target p95", "");
+            var table = new Table { Title = new TableTitle(person.Key) }.AddColumns("view", "p50 ms", "p95 ms", "max ms", "n", "target p95", "");
             foreach (var t in person)
             {
-                table.AddRow(Markup.Escape(t.View), Ms(t.P50), Ms(t.P95), Ms(t.Max), $"≤ {t.TargetMs:0}",
+                table.AddRow(Markup.Escape(t.View), Ms(t.P50), Ms(t.P95), Ms(t.Max), t.Sorted.Length.ToString(CultureInfo.InvariantCulture), $"≤ {t.TargetMs:0}",
                     t.Error is not null ? "[red]error[/]" : t.Met ? "[green]ok[/]" : "[red]over[/]");
             }
             if (live is not null && person.Key == "leader")
             {
-                table.AddRow("live push", Ms(P(live.Push, 0.5)), Ms(P(live.Push, 0.95)), Ms(Last(live.Push)), $"≤ {PushTargetMs:0}",
+                table.AddRow("live push", Ms(P(live.Push, 0.5)), Ms(P(live.Push, 0.95)), Ms(Last(live.Push)),
+                    live.Push.Length.ToString(CultureInfo.InvariantCulture), $"≤ {PushTargetMs:0}",
                     live.Push.Length > 0 && P(live.Push, 0.95) <= PushTargetMs && live.Failed == 0 ? "[green]ok[/]" : "[red]over[/]");
-                table.AddRow("live push + snapshot", Ms(P(live.Snapshot, 0.5)), Ms(P(live.Snapshot, 0.95)), Ms(Last(live.Snapshot)), "", "");
+                table.AddRow("live push + snapshot", Ms(P(live.Snapshot, 0.5)), Ms(P(live.Snapshot, 0.95)), Ms(Last(live.Snapshot)),
+                    live.Snapshot.Length.ToString(CultureInfo.InvariantCulture), "", "");
             }
             AnsiConsole.Write(table);
         }
@@ -547,7 +556,7 @@ internal static class ReadBench
         foreach (var t in timings)
         {
             Console.WriteLine(t.Error is null
-                ? $"read: {t.Person} {t.View} p50={Ms(t.P50)} p95={Ms(t.P95)} max={Ms(t.Max)} target={t.TargetMs:0} {(t.Met ? "ok" : "over")}"
+                ? $"read: {t.Person} {t.View} p50={Ms(t.P50)} p95={Ms(t.P95)} max={Ms(t.Max)} n={t.Sorted.Length} target={t.TargetMs:0} {(t.Met ? "ok" : "over")}"
                 : $"read: {t.Person} {t.View} error: {t.Error}");
         }
         if (live is not null)

@@ -52,7 +52,7 @@ public sealed class ReadBenchTests : IDisposable
         {
             foreach (var view in Views())
             {
-                Assert.Matches($@"(?m)^read: {person} {view} p50=[\d.]+ p95=[\d.]+ max=[\d.]+ target=(50|200) (ok|over)$", output);
+                Assert.Matches($@"(?m)^read: {person} {view} p50=[\d.]+ p95=[\d.]+ max=[\d.]+ n=\d+ target=(50|200) (ok|over)$", output);
             }
         }
         if (live) Assert.Matches(@"(?m)^live: leader push p50=[\d.]+ p95=[\d.]+ max=[\d.]+ target=1000 (ok|over) \(2 reports, 0 without", output);
