@@ -126,6 +126,31 @@ public abstract class CaseSearchTests(HostFixture host)
         Assert.Equal([registered.Id, reported.Id], await SearchAsync("district", $"/api/v1/cases?pageSize=500&sort=reported&q={q}"));
     }
 
+    /// <summary>No action edits a description today; the index must follow any writer that does (a correction, a migration).</summary>
+    [Fact]
+    public async Task A_rewritten_description_or_address_is_searched_as_it_now_reads()
+    {
+        var m = Marker();
+        var a = await ReportAsync($"{m}花坛损坏", address: "闻涛路5号");
+        using (var scope = host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+            await db.Cases.Where(c => c.Id == a.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Description, $"{m}消防栓漏水"));
+        }
+        Assert.Empty(await SearchAsync("district", $"{m}花坛"));
+        Assert.Equal([a.Id], await SearchAsync("district", $"{m}消防栓"));
+        Assert.Contains(a.Id, await SearchAsync("district", "漏水"));
+        Assert.DoesNotContain(a.Id, await SearchAsync("district", "花坛"));
+        using (var scope = host.App.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+            await db.Cases.Where(c => c.Id == a.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Address, "月明路8号"));
+        }
+        Assert.DoesNotContain(a.Id, await SearchAsync("district", "闻涛"));
+        Assert.Contains(a.Id, await SearchAsync("district", "月明"));
+        Assert.Contains(a.Id, await SearchAsync("district", "月明路8号"));
+    }
+
     [Fact]
     public async Task Case_numbers_are_found_whole_and_by_their_start()
     {
