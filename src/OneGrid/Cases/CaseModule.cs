@@ -18,6 +18,8 @@ public static class CaseModule
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<OrphanUploadSweeper>();
+        // The case lists' index choice on SQLite depends on current statistics.
+        services.AddHostedService<Persistence.SqliteStatistics>();
         return services;
     }
 }
