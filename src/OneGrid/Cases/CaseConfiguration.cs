@@ -38,10 +38,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Ignore(c => c.IsOpen);
 
         b.HasIndex(c => new { c.State, c.GridCode });
-        b.HasIndex(c => c.DepartmentCode);
-        b.HasIndex(c => c.ReportedAt);
         b.HasIndex(c => c.PhaseDueAt);
-        b.HasIndex(c => c.ReporterId);
+        ListIndexes(b);
         b.HasIndex(c => new { c.CategoryCode, c.State });
         // Duplicate detection: the same category in the cells around a point.
         b.HasIndex(c => new { c.CategoryCode, c.Cell });
@@ -52,6 +50,64 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.PhaseWarned, c.PhaseWarnAt });
         b.HasIndex(c => new { c.PhaseOverdue, c.PhaseDueAt });
     }
+
+    /// <summary>
+    /// The indexes the case lists and inboxes read (CaseListing, CaseQueries): for a scope (a unit column equal to a code)
+    /// under one filter, newest first, an index whose leading columns are the scope and the filter and whose next are
+    /// (ReportedAt, Id) gives the first page, and every next one, in a page's worth of entries. Rare flags have partial
+    /// indexes holding only their cases, so they cost a write only for those; their conditions are written exactly as
+    /// CaseFilter and CaseQueries write them, which both databases need to use a partial index (plain SQL, the same
+    /// on both: PascalCase columns, booleans as truth values, states as their names).
+    /// </summary>
+    private static void ListIndexes(EntityTypeBuilder<Case> b)
+    {
+        // City-wide (a prefix scope) and a person's own reports. Most cases have no reporter account (residents) and
+        // none has a department before dispatch: without those nulls in the index, SQLite's statistics (rows per key)
+        // tell how few cases one reporter or one department has, and it reads their index rather than a state's.
+        b.HasIndex(c => new { c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.ReporterId, c.ReportedAt, c.Id }).HasFilter("\"ReporterId\" IS NOT NULL");
+        // A department's cases, and its queue by state.
+        b.HasIndex(c => new { c.DepartmentCode, c.ReportedAt, c.Id }).HasFilter("\"DepartmentCode\" IS NOT NULL");
+        b.HasIndex(c => new { c.DepartmentCode, c.State, c.ReportedAt, c.Id }).HasFilter("\"DepartmentCode\" IS NOT NULL");
+        // Unit scopes: a grid is small enough to filter by reading it; a community, street or district also by state
+        // (every inbox branch is a state under a unit), and a street or district by category.
+        b.HasIndex(c => new { c.GridCode, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.CommunityCode, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.StreetCode, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.DistrictCode, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.CommunityCode, c.State, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.StreetCode, c.State, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.DistrictCode, c.State, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.StreetCode, c.CategoryCode, c.ReportedAt, c.Id });
+        b.HasIndex(c => new { c.DistrictCode, c.CategoryCode, c.ReportedAt, c.Id });
+
+        foreach (var (flag, condition) in FlagConditions)
+        {
+            b.HasIndex(c => new { c.CommunityCode, c.ReportedAt, c.Id }, $"IX_cases_{flag}_CommunityCode").HasFilter(condition);
+            b.HasIndex(c => new { c.StreetCode, c.ReportedAt, c.Id }, $"IX_cases_{flag}_StreetCode").HasFilter(condition);
+            b.HasIndex(c => new { c.DistrictCode, c.ReportedAt, c.Id }, $"IX_cases_{flag}_DistrictCode").HasFilter(condition);
+        }
+        // The "due" sort's first segment: the deadlines of open cases, per unit.
+        b.HasIndex(c => new { c.CommunityCode, c.PhaseDueAt, c.Id }, "IX_cases_due_CommunityCode").HasFilter(DueCondition);
+        b.HasIndex(c => new { c.StreetCode, c.PhaseDueAt, c.Id }, "IX_cases_due_StreetCode").HasFilter(DueCondition);
+        b.HasIndex(c => new { c.DistrictCode, c.PhaseDueAt, c.Id }, "IX_cases_due_DistrictCode").HasFilter(DueCondition);
+        // Pending requests and the leader's open supervised cases: a few at any time, city-wide.
+        b.HasIndex(c => new { c.GridCode, c.Id }, "IX_cases_extension_requested").HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
+        b.HasIndex(c => new { c.GridCode, c.Id }, "IX_cases_suspension_requested").HasFilter("\"SuspensionRequested\"");
+        b.HasIndex(c => new { c.GridCode, c.Id }, "IX_cases_supervised_open")
+            .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
+    }
+
+    internal const string DueCondition = "\"PhaseDueAt\" IS NOT NULL";
+
+    /// <summary>The list's flag filters (CaseFilter: overdue, supervised, suspended, extended) as their partial indexes' conditions.</summary>
+    internal static readonly (string Flag, string Condition)[] FlagConditions =
+    [
+        ("overdue", "\"PhaseOverdue\""),
+        ("supervised", "\"Supervised\""),
+        ("suspended", "\"EverSuspended\""),
+        ("extended", "\"ExtendedHours\" > 0.0"),
+    ];
 }
 
 internal sealed class CaseEventConfiguration : IEntityTypeConfiguration<CaseEvent>

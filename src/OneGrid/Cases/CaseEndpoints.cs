@@ -29,6 +29,14 @@ public sealed record CaseSummary(long Id, string Number, string State, string St
     bool Supervised, string Phase, DateTimeOffset? PhaseDueAt, bool Warned, bool Overdue, DateTimeOffset ReportedAt, DateTimeOffset UpdatedAt,
     double ExtendedHours = 0, double? ExtensionRequestedHours = null, bool SuspensionRequested = false, DateTimeOffset? SuspendedAt = null);
 
+/// <summary>
+/// A page of a case list. <c>total</c> is exact unless <c>totalAtLeast</c> is set: then at least that many match (counting
+/// stops at <see cref="CaseListing.CountLimit"/>). <c>nextCursor</c> (null on the last page) and <c>previousCursor</c> (null on the
+/// first) are passed back as <c>cursor</c> for the neighbouring page.
+/// </summary>
+public sealed record CasePage(IReadOnlyList<CaseSummary> Items, int Page, int PageSize, int Total, bool TotalAtLeast, string? NextCursor,
+    string? PreviousCursor);
+
 public sealed record TimelineEntry(long Id, DateTimeOffset At, string Action, string? FromState, string ToState, string? ActorName, string? Note, JsonElement? Data);
 
 public sealed record AttachmentView(string Id, string ContentType, long Size, string Purpose, string Url);
@@ -204,23 +212,21 @@ public static class CaseEndpoints
     }
 
     internal static async Task<IResult> ListCases(OneGridDbContext db, IActorAccessor actors, [AsParameters] CaseFilter filter,
-        string? sort, int? page, int? pageSize, CancellationToken ct)
-    {
-        var query = db.Cases.AsNoTracking().VisibleTo(actors.Current);
-        return await PageAsync(query, await filter.PrepareSearchAsync(db, ct), sort, page, pageSize, ct);
-    }
+        string? sort, int? page, int? pageSize, string? cursor, CancellationToken ct) =>
+        await PageAsync(db.Cases.AsNoTracking(), CaseQueries.VisibleBranches(actors.Current), await filter.PrepareSearchAsync(db, ct), sort, page,
+            pageSize, cursor, ct);
 
-    internal static async Task<IResult> Inbox(OneGridDbContext db, IActorAccessor actors, string? sort, int? page, int? pageSize, CancellationToken ct)
-    {
-        var query = db.Cases.AsNoTracking().VisibleTo(actors.Current).InboxOf(actors.Current);
-        return await PageAsync(query, new CaseFilter(), sort ?? "due", page, pageSize, ct);
-    }
+    internal static async Task<IResult> Inbox(OneGridDbContext db, IActorAccessor actors, string? sort, int? page, int? pageSize, string? cursor,
+        CancellationToken ct) =>
+        await PageAsync(db.Cases.AsNoTracking(), CaseQueries.InboxBranches(actors.Current), new CaseFilter(), sort ?? "due", page, pageSize, cursor, ct);
 
-    private static async Task<IResult> PageAsync(IQueryable<Case> query, CaseFilter filter, string? sort, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> PageAsync(IQueryable<Case> source, IReadOnlyList<System.Linq.Expressions.Expression<Func<Case, bool>>> branches,
+        CaseFilter filter, string? sort, int? page, int? pageSize, string? cursor, CancellationToken ct)
     {
-        var result = await CaseListing.PageAsync(query, filter, sort, page, pageSize, ct);
+        var result = await CaseListing.PageAsync(source, branches, filter, sort, page, pageSize, cursor, ct);
         if (result.Problem is not null) return result.Problem;
-        return TypedResults.Ok(new Page<CaseSummary>(result.Items.Select(c => Summary(c, whole: false)).ToList(), result.Page, result.PageSize, result.Total));
+        return TypedResults.Ok(new CasePage(result.Items.Select(c => Summary(c, whole: false)).ToList(), result.Page, result.PageSize, result.Total,
+            result.TotalAtLeast, result.NextCursor, result.PreviousCursor));
     }
 
     internal static async Task<IResult> GetCase(string id, CaseService cases, OneGridDbContext db, IActorAccessor actors,

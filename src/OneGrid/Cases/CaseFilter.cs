@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OneGrid.Kernel;
 using OneGrid.Persistence;
@@ -40,18 +41,45 @@ public sealed record CaseFilter(
                 }
                 states.Add(parsed);
             }
-            query = query.Where(c => states.Contains(c.State));
+            query = query.Where(StateIn(states));
         }
-        if (!string.IsNullOrWhiteSpace(Category)) query = query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(Category));
+        if (!string.IsNullOrWhiteSpace(Category))
+        {
+            // A type (4–8 digits) is one code, a class (2 digits) the prefix of its types: equality lets the
+            // (unit, category, date) indexes serve a type, which a prefix (LIKE) cannot.
+            var category = Category.Trim();
+            query = category.Length >= 4
+                ? query.Where(c => c.CategoryCode == category)
+                : query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(category));
+        }
         if (!string.IsNullOrWhiteSpace(Unit)) query = query.Where(c => c.GridCode.StartsWith(Unit) || c.DepartmentCode == Unit);
-        if (Overdue is { } o) query = query.Where(c => c.PhaseOverdue == o);
-        if (Supervised is { } sv) query = query.Where(c => c.Supervised == sv);
+        // The flags are written as constants, never as a parameter: the partial indexes of flagged cases
+        // (CaseConfiguration) are used only when the query states their condition itself.
+        if (Overdue is { } o) query = o ? query.Where(c => c.PhaseOverdue) : query.Where(c => !c.PhaseOverdue);
+        if (Supervised is { } sv) query = sv ? query.Where(c => c.Supervised) : query.Where(c => !c.Supervised);
         // Extended: ever granted more time (the indicators' 延期); suspended: ever suspended (挂账), as the indicators count them.
         if (Extended is { } ex) query = ex ? query.Where(c => c.ExtendedHours > 0) : query.Where(c => c.ExtendedHours == 0);
-        if (Suspended is { } su) query = query.Where(c => c.EverSuspended == su);
+        if (Suspended is { } su) query = su ? query.Where(c => c.EverSuspended) : query.Where(c => !c.EverSuspended);
         if (From is { } f) query = query.Where(c => c.ReportedAt >= f);
         if (To is { } t) query = query.Where(c => c.ReportedAt < t);
         if (!string.IsNullOrWhiteSpace(Q)) query = CaseSearch.Where(query, Q, Search);
         return query;
+    }
+
+    /// <summary>
+    /// The states as literals (<c>State = 'Closed'</c>), not a parameter list: a single state is then an equality the
+    /// (unit, state, date) indexes serve on both databases.
+    /// </summary>
+    private static Expression<Func<Case, bool>> StateIn(IReadOnlyList<CaseState> states)
+    {
+        var c = Expression.Parameter(typeof(Case), "c");
+        var state = Expression.Property(c, nameof(Case.State));
+        Expression? any = null;
+        foreach (var s in states.Distinct())
+        {
+            var equal = Expression.Equal(state, Expression.Constant(s));
+            any = any is null ? equal : Expression.OrElse(any, equal);
+        }
+        return Expression.Lambda<Func<Case, bool>>(any ?? Expression.Constant(false), c);
     }
 }

@@ -19,6 +19,8 @@ public static class CaseModule
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
         services.AddHostedService<OrphanUploadSweeper>();
         services.AddSingleton<Hosting.IStartupTask, Tallies.CaseTallyBackfill>();
+        // The case lists' index choice on SQLite depends on current statistics.
+        services.AddHostedService<Persistence.SqliteStatistics>();
         return services;
     }
 }

@@ -174,11 +174,11 @@ public sealed class CaseWorkflow(OneGridDbContext db, TerritoryIndexHolder terri
 
     public override bool CanRead(Case item, Actor actor) => CaseActions.CanRead(item, actor);
 
-    public override Expression<Func<Case, bool>>? Visible(Grant grant) => CaseQueries.VisibleThrough(grant);
+    public override Expression<Func<Case, bool>>? Visible(Grant grant) => CaseQueries.Any(CaseQueries.VisibleThrough(grant));
 
     public override Expression<Func<Case, bool>>? Own(string userId) => c => c.ReporterId == userId;
 
-    public override Expression<Func<Case, bool>>? Inbox(Grant grant) => CaseQueries.InboxThrough(grant);
+    public override Expression<Func<Case, bool>>? Inbox(Grant grant) => CaseQueries.Any(CaseQueries.InboxThrough(grant));
 
     public override void AddTimeline(DbContext context, Case item, TimelineWrite e) =>
         context.Add(new CaseEvent { CaseId = item.Id, Action = e.Action }.From<CaseEvent>(e));

@@ -736,16 +736,10 @@ namespace OneGrid.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DepartmentCode");
-
                     b.HasIndex("Number")
                         .IsUnique();
 
                     b.HasIndex("PhaseDueAt");
-
-                    b.HasIndex("ReportedAt");
-
-                    b.HasIndex("ReporterId");
 
                     b.HasIndex("CategoryCode", "Cell");
 
@@ -755,9 +749,92 @@ namespace OneGrid.Persistence.Migrations.Sqlite
 
                     b.HasIndex("PhaseWarned", "PhaseWarnAt");
 
+                    b.HasIndex("ReportedAt", "Id");
+
                     b.HasIndex("ReporterPhoneKey", "Id");
 
                     b.HasIndex("State", "GridCode");
+
+                    b.HasIndex("CommunityCode", "ReportedAt", "Id");
+
+                    b.HasIndex("DepartmentCode", "ReportedAt", "Id")
+                        .HasFilter("\"DepartmentCode\" IS NOT NULL");
+
+                    b.HasIndex("DistrictCode", "ReportedAt", "Id");
+
+                    b.HasIndex("GridCode", "ReportedAt", "Id");
+
+                    b.HasIndex("ReporterId", "ReportedAt", "Id")
+                        .HasFilter("\"ReporterId\" IS NOT NULL");
+
+                    b.HasIndex("StreetCode", "ReportedAt", "Id");
+
+                    b.HasIndex("CommunityCode", "State", "ReportedAt", "Id");
+
+                    b.HasIndex("DepartmentCode", "State", "ReportedAt", "Id")
+                        .HasFilter("\"DepartmentCode\" IS NOT NULL");
+
+                    b.HasIndex("DistrictCode", "CategoryCode", "ReportedAt", "Id");
+
+                    b.HasIndex("DistrictCode", "State", "ReportedAt", "Id");
+
+                    b.HasIndex("StreetCode", "CategoryCode", "ReportedAt", "Id");
+
+                    b.HasIndex("StreetCode", "State", "ReportedAt", "Id");
+
+                    b.HasIndex(new[] { "CommunityCode", "PhaseDueAt", "Id" }, "IX_cases_due_CommunityCode")
+                        .HasFilter("\"PhaseDueAt\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "DistrictCode", "PhaseDueAt", "Id" }, "IX_cases_due_DistrictCode")
+                        .HasFilter("\"PhaseDueAt\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "StreetCode", "PhaseDueAt", "Id" }, "IX_cases_due_StreetCode")
+                        .HasFilter("\"PhaseDueAt\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "CommunityCode", "ReportedAt", "Id" }, "IX_cases_extended_CommunityCode")
+                        .HasFilter("\"ExtendedHours\" > 0.0");
+
+                    b.HasIndex(new[] { "DistrictCode", "ReportedAt", "Id" }, "IX_cases_extended_DistrictCode")
+                        .HasFilter("\"ExtendedHours\" > 0.0");
+
+                    b.HasIndex(new[] { "StreetCode", "ReportedAt", "Id" }, "IX_cases_extended_StreetCode")
+                        .HasFilter("\"ExtendedHours\" > 0.0");
+
+                    b.HasIndex(new[] { "GridCode", "Id" }, "IX_cases_extension_requested")
+                        .HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "CommunityCode", "ReportedAt", "Id" }, "IX_cases_overdue_CommunityCode")
+                        .HasFilter("\"PhaseOverdue\"");
+
+                    b.HasIndex(new[] { "DistrictCode", "ReportedAt", "Id" }, "IX_cases_overdue_DistrictCode")
+                        .HasFilter("\"PhaseOverdue\"");
+
+                    b.HasIndex(new[] { "StreetCode", "ReportedAt", "Id" }, "IX_cases_overdue_StreetCode")
+                        .HasFilter("\"PhaseOverdue\"");
+
+                    b.HasIndex(new[] { "CommunityCode", "ReportedAt", "Id" }, "IX_cases_supervised_CommunityCode")
+                        .HasFilter("\"Supervised\"");
+
+                    b.HasIndex(new[] { "DistrictCode", "ReportedAt", "Id" }, "IX_cases_supervised_DistrictCode")
+                        .HasFilter("\"Supervised\"");
+
+                    b.HasIndex(new[] { "StreetCode", "ReportedAt", "Id" }, "IX_cases_supervised_StreetCode")
+                        .HasFilter("\"Supervised\"");
+
+                    b.HasIndex(new[] { "GridCode", "Id" }, "IX_cases_supervised_open")
+                        .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
+
+                    b.HasIndex(new[] { "CommunityCode", "ReportedAt", "Id" }, "IX_cases_suspended_CommunityCode")
+                        .HasFilter("\"EverSuspended\"");
+
+                    b.HasIndex(new[] { "DistrictCode", "ReportedAt", "Id" }, "IX_cases_suspended_DistrictCode")
+                        .HasFilter("\"EverSuspended\"");
+
+                    b.HasIndex(new[] { "StreetCode", "ReportedAt", "Id" }, "IX_cases_suspended_StreetCode")
+                        .HasFilter("\"EverSuspended\"");
+
+                    b.HasIndex(new[] { "GridCode", "Id" }, "IX_cases_suspension_requested")
+                        .HasFilter("\"SuspensionRequested\"");
 
                     b.ToTable("cases", (string)null);
                 });
