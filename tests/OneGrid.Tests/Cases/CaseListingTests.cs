@@ -342,6 +342,11 @@ public abstract class CaseListingTests(CaseVolume volume, ITestOutputHelper outp
                 // Either reads a range of the scope's or the date index, which is what is asserted.
                 Assert.Contains(used, u => Regex.IsMatch(u, index) || u.StartsWith($"IX_cases_{column}_", StringComparison.Ordinal)
                     || u.EndsWith($"_{column}", StringComparison.Ordinal) || u == "IX_cases_ReportedAt_Id");
+                // A page sorted after reading is bounded only if what was read is the scope under its filter's own index.
+                if (command.Sql.Contains("ORDER BY", StringComparison.Ordinal) && plan.Any(line => Regex.IsMatch(line, @"^(->\s*)?Sort\b")))
+                {
+                    Assert.Contains(used, u => Regex.IsMatch(u, index));
+                }
             }
         }
     }
