@@ -13,6 +13,7 @@ public static class CommandCentreModule
     {
         services.AddSignalR();
         services.AddScoped<CommandCentreQueries>();
+        services.AddScoped<OneGrid.Cases.Tallies.CaseTallyReader>();
         services.AddSingleton<LiveCaseFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveCaseFeed>());
         services.AddSingleton<LiveConnections>();

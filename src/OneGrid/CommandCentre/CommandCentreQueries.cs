@@ -7,6 +7,7 @@ using NetTopologySuite.IO;
 using OneGrid.Access;
 using OneGrid.Calendar;
 using OneGrid.Cases;
+using OneGrid.Cases.Tallies;
 using OneGrid.Catalog;
 using OneGrid.Indicators;
 using OneGrid.Kernel;
@@ -48,6 +49,12 @@ public sealed record CommandSnapshot(
     IReadOnlyList<CountItem> ByPlatform, IReadOnlyList<CaseListItem> OverdueCases, IReadOnlyList<CaseListItem> SupervisedCases,
     IReadOnlyList<TrendPoint> Trend);
 
+/// <summary>A unit's count of cases on the map, drawn at a point inside it.</summary>
+public sealed record MapCluster(string Code, string Name, double Lon, double Lat, int Count);
+
+/// <summary>The map's cases: markers, and, when there are more than the map shows one by one, the clusters that count the rest.</summary>
+public sealed record MapData(IReadOnlyList<MapCase> Cases, IReadOnlyList<MapCluster> Clusters, int Total);
+
 /// <summary>A case as a map marker.</summary>
 public sealed record MapCase(long Id, string Number, double Lon, double Lat, string State, string StateName, string Category, bool Overdue,
     bool Supervised);
@@ -55,10 +62,12 @@ public sealed record MapCase(long Id, string Number, double Lon, double Lat, str
 /// <summary>
 /// The aggregations behind the command centre (驾驶舱, DESIGN §6) and the map, over exactly the cases
 /// <see cref="CaseQueries.VisibleTo"/> lets the actor read: a street's leader sees the street, the district's
-/// the district. Every count is a query on the database, so it holds for every node sharing it.
+/// the district. The counts are read from the case tallies (<see cref="CaseTallyReader"/>), kept in the database by every
+/// case write in its own transaction, so they hold for every node sharing it and cost the same at any number of cases;
+/// only the two short lists read cases, open ones, through indexes.
 /// </summary>
 public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time, TerritoryIndexHolder territory, CatalogCache catalog,
-    IOptions<CalendarOptions> calendar)
+    IOptions<CalendarOptions> calendar, CaseTallyReader tallies)
 {
     public const int TopCategories = 10;
     public const int ListLength = 10;
@@ -80,6 +89,99 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
 
     public async Task<CommandSnapshot> SnapshotAsync(Actor actor, CommandPeriod period, CancellationToken ct = default)
     {
+        var (_, _, now) = Bounds();
+        var todayDay = tallies.DayOf(now);
+        var monthDay = new DateOnly(todayDay.Year, todayDay.Month, 1);
+        var trendFirst = todayDay.AddDays(-(TrendDays - 1));
+        var periodFirst = CaseTally.DayOf(period == CommandPeriod.Today ? todayDay : monthDay);
+        var (today, month) = (CaseTally.DayOf(todayDay), CaseTally.DayOf(monthDay));
+        var scope = await TallyScope.OfAsync(db, actor, ct);
+        var snapshot = await catalog.GetAsync(ct);
+        var index = territory.Current;
+
+        var all = await tallies.SumAsync(scope, TallyGroup.Total, UnitLevel.District, trendFirst < monthDay ? trendFirst : monthDay, todayDay,
+            closedOn: true, gauges: true, ct);
+        var gauges = all.Total(d => d == CaseTally.AllTime);
+        var ofMonth = all.Total(d => d >= month);
+        var ofToday = all.Total(d => d == today);
+        var ofPeriod = all.Total(d => d >= periodFirst);
+        static int N(long v) => checked((int)v);
+        static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
+        // 结案率, 按期结案率 and 延期率 of the month as the indicators define them (over the cases reported in it).
+        var kpis = new CommandKpis(N(ofToday[TallyCounters.Reports]), N(ofToday[TallyCounters.ClosedOn]), N(ofMonth[TallyCounters.Reports]),
+            N(ofMonth[TallyCounters.ClosedOn]), N(gauges[TallyCounters.Open]), N(gauges[TallyCounters.OpenOverdue]), N(gauges[TallyCounters.OpenWarning]),
+            N(gauges[TallyCounters.OpenSupervised]), Rate(ofMonth[TallyCounters.Closed], ofMonth[TallyCounters.Registered]),
+            Rate(ofMonth[TallyCounters.ClosedOnTime], ofMonth[TallyCounters.Registered] - ofMonth[TallyCounters.ExtendedOrSuspended]),
+            Rate(ofMonth[TallyCounters.Extended], ofMonth[TallyCounters.Registered]));
+
+        var byState = Enum.GetValues<CaseState>()
+            .Select(s => new CountItem(s.ToString(), StateName(s), N(ofPeriod[TallyCounters.StateIndex(s)]))).ToList();
+
+        async Task<List<(string Key, int Count)>> ReportsBy(TallyGroup group, UnitLevel level)
+        {
+            var sums = await tallies.SumAsync(scope, group, level, CaseTally.DateOf(periodFirst), todayDay, closedOn: false, gauges: false, ct);
+            return sums.ByGroup(TallyCounters.Reports, _ => true).Where(g => g.Value > 0)
+                .OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, N(g.Value))).ToList();
+        }
+        static string? Code(string key) => key == "" ? null : key;
+        var byCategory = (await ReportsBy(TallyGroup.Category, UnitLevel.District)).Take(TopCategories)
+            .Select(x => new CountItem(x.Key, CategoryName(snapshot, Code(x.Key)), x.Count)).ToList();
+        var level = UnitLevelFor(actor);
+        var byUnit = (await ReportsBy(TallyGroup.Unit, level)).Select(x => new CountItem(x.Key, index.Find(x.Key)?.Name ?? x.Key, x.Count)).ToList();
+        var byPlatform = (await ReportsBy(TallyGroup.Platform, UnitLevel.District))
+            .Select(x => new CountItem(x.Key, PlatformName(snapshot, Code(x.Key)), x.Count)).ToList();
+
+        var trend = Enumerable.Range(0, TrendDays).Select(i => trendFirst.AddDays(i)).Select(d =>
+        {
+            var day = all.Total(x => x == CaseTally.DayOf(d));
+            return new TrendPoint(d, N(day[TallyCounters.Reports]), N(day[TallyCounters.ClosedOn]));
+        }).ToList();
+
+        var (overdue, supervised) = await ListsAsync(scope, snapshot, index, ct);
+        return new CommandSnapshot(now, period, kpis, byState, byCategory, level, byUnit, byPlatform, overdue, supervised, trend);
+    }
+
+    /// <summary>
+    /// The open overdue cases, longest overdue first, and the open supervised ones, nearest deadline first, of each part of the
+    /// scope (an equality on a unit column an index leads with), merged: open overdue cases have a deadline, so the
+    /// deadline-ordered index of open cases gives the first ones in order; supervised open cases are few.
+    /// </summary>
+    private async Task<(List<CaseListItem> Overdue, List<CaseListItem> Supervised)> ListsAsync(TallyScope scope, CatalogSnapshot snapshot,
+        TerritoryIndex index, CancellationToken ct)
+    {
+        var overdue = new List<ListRow>();
+        var supervised = new List<ListRow>();
+        foreach (var part in scope.Parts())
+        {
+            var cases = db.Cases.AsNoTracking().Where(part);
+            overdue.AddRange(await RowsAsync(cases.Where(c => c.PhaseDueAt != null && c.PhaseOverdue && c.State != CaseState.Closed && c.State != CaseState.Rejected)
+                .OrderBy(c => c.PhaseDueAt).ThenBy(c => c.Id), ct));
+            supervised.AddRange(await RowsAsync(cases.Where(c => c.Supervised && c.State != CaseState.Closed && c.State != CaseState.Rejected)
+                .OrderBy(c => c.PhaseDueAt == null).ThenBy(c => c.PhaseDueAt).ThenBy(c => c.Id), ct));
+        }
+        // The parts are disjoint, so a merge of their first rows in the same order is the first rows of the whole.
+        var o = overdue.OrderBy(c => c.PhaseDueAt).ThenBy(c => c.Id).Take(ListLength);
+        var s = supervised.OrderBy(c => c.PhaseDueAt == null).ThenBy(c => c.PhaseDueAt).ThenBy(c => c.Id).Take(ListLength);
+        return (o.Select(c => Item(c, snapshot, index)).ToList(), s.Select(c => Item(c, snapshot, index)).ToList());
+    }
+
+    private sealed record ListRow(long Id, string Number, CaseState State, string? CategoryCode, string CommunityCode, string GridCode,
+        DateTimeOffset ReportedAt, DateTimeOffset? PhaseDueAt, bool PhaseOverdue, bool Supervised);
+
+    private static Task<List<ListRow>> RowsAsync(IQueryable<Case> query, CancellationToken ct) =>
+        query.Take(ListLength).Select(c => new ListRow(c.Id, c.Number, c.State, c.CategoryCode, c.CommunityCode, c.GridCode, c.ReportedAt, c.PhaseDueAt,
+            c.PhaseOverdue, c.Supervised)).ToListAsync(ct);
+
+    private static CaseListItem Item(ListRow c, CatalogSnapshot snapshot, TerritoryIndex index) =>
+        new(c.Id, c.Number, c.State, CategoryName(snapshot, c.CategoryCode), index.Find(c.GridCode)?.Name ?? index.Find(c.CommunityCode)?.Name ?? c.GridCode,
+            c.ReportedAt, c.PhaseDueAt, c.PhaseOverdue, c.Supervised);
+
+    /// <summary>
+    /// The same snapshot counted on the cases themselves (every number a query over the scope's cases): the reference the
+    /// tallies are tested against, too slow to serve at scale.
+    /// </summary>
+    public async Task<CommandSnapshot> SnapshotDirectAsync(Actor actor, CommandPeriod period, CancellationToken ct = default)
+    {
         var (today, month, now) = Bounds();
         var visible = db.Cases.AsNoTracking().VisibleTo(actor);
         var snapshot = await catalog.GetAsync(ct);
@@ -97,7 +199,7 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
             Supervised = g.Count(c => c.State != CaseState.Closed && c.State != CaseState.Rejected && c.Supervised),
         }).FirstOrDefaultAsync(ct);
         // 结案率 and 按期结案率 of the month as the indicators define them (over the cases reported in it).
-        var indicators = await IndicatorEndpoints.ComputeAsync(db, actor, territory, "district", null, month, now.AddTicks(1), ct);
+        var indicators = await IndicatorEndpoints.ComputeDirectAsync(db, actor, territory, "district", null, month, now.AddTicks(1), ct);
         var kpis = new CommandKpis(kpi?.ReportedToday ?? 0, kpi?.ClosedToday ?? 0, kpi?.ReportedMonth ?? 0, kpi?.ClosedMonth ?? 0,
             kpi?.Open ?? 0, kpi?.Overdue ?? 0, kpi?.Warning ?? 0, kpi?.Supervised ?? 0,
             indicators.Total.CloseRate, indicators.Total.OnTimeCloseRate, indicators.Total.ExtensionRate);
@@ -168,16 +270,73 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
     /// Cases for the map: open ones by default, or those of one state; optionally of one category or class
     /// (a code prefix, as the case list's filter). The newest first, at most <see cref="MaxMapCases"/>.
     /// </summary>
-    public async Task<IReadOnlyList<MapCase>> MapCasesAsync(Actor actor, string? category, CaseState? state, CancellationToken ct = default)
+    public Task<IReadOnlyList<MapCase>> MapCasesAsync(Actor actor, string? category, CaseState? state, CancellationToken ct = default) =>
+        MarkersAsync(db.Cases.AsNoTracking().VisibleTo(actor), category, state, ct);
+
+    private async Task<IReadOnlyList<MapCase>> MarkersAsync(IQueryable<Case> query, string? category, CaseState? state, CancellationToken ct)
     {
-        var query = db.Cases.AsNoTracking().VisibleTo(actor);
-        query = state is { } s ? query.Where(c => c.State == s) : query.Where(c => OpenStates.Contains(c.State));
-        if (!string.IsNullOrWhiteSpace(category)) query = query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(category));
+        query = Filtered(query, category, state);
         var snapshot = await catalog.GetAsync(ct);
         var rows = await query.OrderByDescending(c => c.ReportedAt).ThenByDescending(c => c.Id).Take(MaxMapCases)
             .Select(c => new { c.Id, c.Number, c.Lon, c.Lat, c.State, c.CategoryCode, c.PhaseOverdue, c.Supervised }).ToListAsync(ct);
         return rows.Select(c => new MapCase(c.Id, c.Number, c.Lon, c.Lat, c.State.ToString(), StateName(c.State),
             CategoryName(snapshot, c.CategoryCode), c.PhaseOverdue, c.Supervised)).ToList();
+    }
+
+    private static IQueryable<Case> Filtered(IQueryable<Case> query, string? category, CaseState? state)
+    {
+        query = state is { } s ? query.Where(c => c.State == s) : query.Where(c => OpenStates.Contains(c.State));
+        if (!string.IsNullOrWhiteSpace(category)) query = query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(category));
+        return query;
+    }
+
+    /// <summary>
+    /// What the map shows: the cases as markers while they number at most <see cref="MaxMapCases"/>; beyond that, one
+    /// cluster per community (per street for a category or a department's cases) with its count, at the unit's centre,
+    /// counted from the tallies' all-time rows — and markers only for the small parts of the scope the tallies do not
+    /// cover (a grid, one's own reports). So a district's hundred thousand open cases cost a few hundred tally rows.
+    /// </summary>
+    public async Task<MapData> MapAsync(Actor actor, string? category, CaseState? state, CancellationToken ct = default)
+    {
+        category = string.IsNullOrWhiteSpace(category) ? null : category;
+        var scope = await TallyScope.OfAsync(db, actor, ct);
+        var counter = state is { } s ? TallyCounters.StateIndex(s) : TallyCounters.Open;
+        var (byUnit, rest) = await tallies.AllTimeByUnitAsync(scope, counter, category, ct);
+        var total = byUnit.Values.Sum();
+        foreach (var part in rest) total += await Filtered(db.Cases.AsNoTracking().Where(part), category, state).CountAsync(ct);
+        if (total <= MaxMapCases) return new MapData(await MapCasesAsync(actor, category, state, ct), [], checked((int)total));
+
+        var markers = new List<MapCase>();
+        foreach (var part in rest) markers.AddRange(await MarkersAsync(db.Cases.AsNoTracking().Where(part), category, state, ct));
+        var places = await CentresAsync(byUnit.Keys.ToList(), ct);
+        var clusters = byUnit.Where(u => u.Value > 0 && places.ContainsKey(u.Key)).OrderBy(u => u.Key, StringComparer.Ordinal)
+            .Select(u => new MapCluster(u.Key, places[u.Key].Name, places[u.Key].Lon, places[u.Key].Lat, checked((int)u.Value))).ToList();
+        return new MapData(markers.Take(MaxMapCases).ToList(), clusters, checked((int)total));
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Code, long Revision), (string Name, double Lon, double Lat)> Centres = new();
+
+    /// <summary>A point inside each unit (its outline's interior point, which a concave outline's centroid need not be), kept per territory revision.</summary>
+    private async Task<Dictionary<string, (string Name, double Lon, double Lat)>> CentresAsync(List<string> codes, CancellationToken ct)
+    {
+        var revision = territory.Current.Revision;
+        var found = new Dictionary<string, (string Name, double Lon, double Lat)>();
+        var missing = new List<string>();
+        foreach (var code in codes)
+        {
+            if (Centres.TryGetValue((code, revision), out var c)) found[code] = c;
+            else missing.Add(code);
+        }
+        if (missing.Count == 0) return found;
+        var reader = new WKBReader();
+        var units = await db.Units.AsNoTracking().Where(u => missing.Contains(u.Code) && u.Boundary != null).ToListAsync(ct);
+        foreach (var u in units)
+        {
+            var point = reader.Read(u.Boundary).InteriorPoint;
+            if (point.IsEmpty) continue;
+            found[u.Code] = Centres[(u.Code, revision)] = (UnitName(u), point.X, point.Y);
+        }
+        return found;
     }
 
     /// <summary>

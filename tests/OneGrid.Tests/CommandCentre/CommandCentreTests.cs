@@ -56,10 +56,14 @@ public abstract class CommandCentreTests(HostFixture host)
         await Ok(community.PostAsJsonAsync($"/api/v1/cases/{registered.Id}/register", new { }));
         await Ok(leader.PostAsJsonAsync($"/api/v1/cases/{registered.Id}/supervise", new { }));
         await Ok(community.PostAsJsonAsync($"/api/v1/cases/{rejected.Id}/reject", new { reason = "重复上报" }));
-        // The 长河 case went overdue (the deadline worker's flag, set directly: the clock is real here).
-        await using (var db = PersistenceServices.CreateContext(host.Database))
+        // The 长河 case went overdue (the deadline worker's flag, set here as it sets it — on the tracked case, saved through
+        // the host's context, so the tallies follow — since the clock is real here).
+        await using (var flagScope = host.App.Services.CreateAsyncScope())
         {
-            await db.Cases.Where(c => c.Id == changhe.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.PhaseOverdue, true).SetProperty(c => c.EverOverdue, true));
+            var db = flagScope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+            var late = await db.Cases.SingleAsync(c => c.Id == changhe.Id);
+            late.PhaseOverdue = late.EverOverdue = true;
+            await db.SaveChangesAsync();
         }
 
         using var district = await host.ClientAsAsync("district");

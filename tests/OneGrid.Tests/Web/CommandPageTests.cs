@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OneGrid.Tests.Access;
 using static Microsoft.Playwright.Assertions;
@@ -57,6 +58,52 @@ public sealed class CommandPageTests(BrowserFixture host)
         await Expect(link).ToHaveAttributeAsync("href", "/cases/" + number);
         Assert.Equal(before.Reported + 1, await IntAsync(reportedToday)); // no reload happened: the page kept its state
         await BrowserFixture.ScreenshotAsync(page, "command");
+    }
+
+    [Fact]
+    public async Task The_page_shows_the_same_figures_as_a_direct_count_of_the_cases()
+    {
+        // A few cases in two streets, some taken along the loop, so every figure has something to count.
+        using var community = await host.ClientAsAsync("community");
+        using var cg = await host.ClientAsAsync("cg");
+        var closed = await ReportAsync(120.1929, 30.1548, "0102", "驾驶舱核对：暴露垃圾");
+        var registered = await ReportAsync(120.1929, 30.1548, "0102", "驾驶舱核对：暴露垃圾 2");
+        await ReportAsync(120.2116, 30.2088, "0501", "驾驶舱核对：占道经营");
+        foreach (var (action, by) in new[] { ("register", community), ("dispatch", community), ("sign", cg), ("handle", cg), ("verify", community) })
+        {
+            object body = action == "handle" ? new { result = "已清运" } : new { };
+            Assert.True((await by.PostAsJsonAsync($"/api/v1/cases/{closed.Id}/{action}", body)).IsSuccessStatusCode, action);
+        }
+        Assert.True((await community.PostAsJsonAsync($"/api/v1/cases/{registered.Id}/register", new { })).IsSuccessStatusCode);
+
+        var page = await host.NewPageAsync();
+        await BrowserFixture.SignInAsync(page, "district", returnUrl: "/command");
+        await Expect(page.Locator("[data-testid=chart-state] canvas")).ToBeVisibleAsync(Interactive);
+
+        // The reference: the same person's snapshot counted on the cases themselves, not from the tallies the page reads.
+        using var district = await host.ClientAsAsync("district");
+        var me = (await district.GetFromJsonAsync<JsonObject>("/api/v1/auth/me"))!;
+        var actor = new OneGrid.Access.Actor((string)me["userId"]!, "district", "district",
+            [new OneGrid.Access.Grant(OneGrid.Access.Role.DistrictDispatcher, "330108")]);
+        await using var scope = host.App.Services.CreateAsyncScope();
+        var direct = await scope.ServiceProvider.GetRequiredService<OneGrid.CommandCentre.CommandCentreQueries>()
+            .SnapshotDirectAsync(actor, OneGrid.CommandCentre.CommandPeriod.Today);
+        var k = direct.Kpis;
+        static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.#") + "%" : "—";
+        var expected = new Dictionary<string, string>
+        {
+            ["reported-today"] = k.ReportedToday.ToString(), ["closed-today"] = k.ClosedToday.ToString(),
+            ["reported-month"] = k.ReportedMonth.ToString(), ["closed-month"] = k.ClosedMonth.ToString(), ["open"] = k.Open.ToString(),
+            ["overdue"] = k.Overdue.ToString(), ["warning"] = k.Warning.ToString(), ["supervised"] = k.Supervised.ToString(),
+            ["close-rate"] = Percent(k.CloseRateMonth), ["on-time-close-rate"] = Percent(k.OnTimeCloseRateMonth),
+            ["extension-rate"] = Percent(k.ExtensionRateMonth),
+        };
+        Assert.True(k.ReportedToday >= 3 && k.ClosedToday >= 1);
+        foreach (var (id, value) in expected) await Expect(page.GetByTestId("kpi-" + id).Locator(".value")).ToHaveTextAsync(value);
+        foreach (var state in direct.ByState)
+        {
+            await Expect(page.Locator($"[data-testid=table-state] tr[data-code={state.Code}] td")).ToHaveTextAsync(state.Count.ToString());
+        }
     }
 
     [Fact]

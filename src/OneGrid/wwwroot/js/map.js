@@ -2,7 +2,8 @@
 // Draws the units a person's grants reach on the base map (basemap.js; a plain background when it is off) and
 // drills down district → street → community → grid: click a unit, or zoom in on it, to load its children
 // from GET /api/v1/units/{code}/children.geojson; zoom out, the "up" button or the breadcrumb to go back.
-// Open cases are circle markers coloured by state, with a popup linking to the case page.
+// Open cases are circle markers coloured by state, with a popup linking to the case page; when there are too many,
+// the page sends clusters instead — a count per community or street at a point inside it, written as text.
 /* global L */
 import { textNode } from './text.js';
 import { createMap } from './basemap.js';
@@ -72,6 +73,7 @@ class TerritoryMap {
     this.map.createPane('cases').style.zIndex = 660;
     this.stack = []; // [{ feature, layer, entryZoom }], deepest last; the roots are level 0
     this.casesLayer = L.layerGroup().addTo(this.map);
+    this.clustersLayer = L.layerGroup().addTo(this.map);
     this.busy = false;
     this.floor = 1; // the shallowest level the person may go back up to
     this.addControls();
@@ -319,6 +321,24 @@ class TerritoryMap {
       marker.addTo(this.casesLayer);
     });
     this.container.dataset.cases = String((cases || []).length);
+  }
+
+  setClusters(clusters) {
+    this.clustersLayer.clearLayers();
+    (clusters || []).forEach((c) => {
+      // The count and the name are text nodes (element() sets textContent), never markup from the data.
+      const body = element('div', 'og-cluster');
+      body.appendChild(element('span', 'og-cluster-count', String(c.count)));
+      const size = 28 + Math.min(24, Math.round(Math.log10(Math.max(1, c.count)) * 8));
+      const marker = L.marker([c.lat, c.lon], {
+        pane: 'cases',
+        icon: L.divIcon({ html: body, className: 'og-cluster-icon', iconSize: [size, size] }),
+        title: c.name,
+      });
+      marker.bindTooltip(() => element('span', null, `${c.name}: ${c.count}`));
+      marker.addTo(this.clustersLayer);
+    });
+    this.container.dataset.clusters = String((clusters || []).length);
   }
 
   popup(c) {
