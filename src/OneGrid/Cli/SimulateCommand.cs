@@ -30,30 +30,13 @@ internal static class SimulateCommand
             var request = new SimulationRequest(parse.GetValue(cases), parse.GetValue(days), parse.GetValue(seed));
             if (request.Cases < 1) return Fail("--cases must be at least 1");
             if (request.Days is < 1 or > 3660) return Fail("--days must be between 1 and 3660");
-            await using var app = Build(Settings(parse, parse.GetValue(demo)));
-            using var scope = app.Services.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
-            await PrepareAsync(app.Services, db, ct);
-            var territory = app.Services.GetRequiredService<TerritoryIndexHolder>();
-            if (territory.Current.GridCount == 0)
+            var outcome = await SimulateAsync(Settings(parse, parse.GetValue(demo)), request, clock: null, ct);
+            if (outcome is null)
             {
                 return Fail("No territory is loaded: import one (import divisions, import polygons, generate grids) or pass --demo.");
             }
-            var world = await SimulationWorld.LoadAsync(db, territory.Current, await app.Services.GetRequiredService<CatalogCache>().GetAsync(ct),
-                app.Services.GetRequiredService<WorkingCalendarProvider>().Current, app.Services.GetRequiredService<IOptions<CaseOptions>>().Value, ct);
-            AnsiConsole.MarkupLineInterpolated(
-                $"Simulating {request.Cases:N0} cases over {request.Days} days on {world.Grids.Length:N0} grids and {world.Categories.Length} categories ({OneGridCli.Database(parse).Describe()})");
-            var simulator = new HistorySimulator(world, app.Services.GetRequiredService<TimeProvider>());
-            SimulationResult? result = null;
-            await AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-                .StartAsync(async progress =>
-                {
-                    var task = progress.AddTask("cases", maxValue: request.Cases);
-                    result = await simulator.RunAsync(db, request, new Progress<long>(n => task.Value = n), ct);
-                    task.Value = request.Cases;
-                });
-            foreach (var (state, count) in result!.ByState.OrderBy(s => s.Key))
+            var result = outcome;
+            foreach (var (state, count) in result.ByState.OrderBy(s => s.Key))
             {
                 AnsiConsole.MarkupLineInterpolated($"  {CaseService.StateZh(state)} {state}: {count:N0}");
             }
@@ -81,9 +64,42 @@ internal static class SimulateCommand
         return new Command("tallies", "The cases read model") { rebuild };
     }
 
+    /// <summary>
+    /// Prepares the database as a starting host would and adds the history, with a progress bar. Null when no territory is
+    /// loaded. <paramref name="clock"/> replaces the system clock (the history ends at its now).
+    /// </summary>
+    internal static async Task<SimulationResult?> SimulateAsync(HostSettings settings, SimulationRequest request, TimeProvider? clock, CancellationToken ct)
+    {
+        await using var app = Build(settings, clock);
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
+        await PrepareAsync(app.Services, db, ct);
+        var territory = app.Services.GetRequiredService<TerritoryIndexHolder>();
+        if (territory.Current.GridCount == 0) return null;
+        var world = await SimulationWorld.LoadAsync(db, territory.Current, await app.Services.GetRequiredService<CatalogCache>().GetAsync(ct),
+            app.Services.GetRequiredService<WorkingCalendarProvider>().Current, app.Services.GetRequiredService<IOptions<CaseOptions>>().Value, ct);
+        AnsiConsole.MarkupLineInterpolated(
+            $"Simulating {request.Cases:N0} cases over {request.Days} days on {world.Grids.Length:N0} grids and {world.Categories.Length} categories ({settings.Database.Describe()})");
+        var simulator = new HistorySimulator(world, app.Services.GetRequiredService<TimeProvider>());
+        SimulationResult? result = null;
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async progress =>
+            {
+                var task = progress.AddTask("cases", maxValue: request.Cases);
+                result = await simulator.RunAsync(db, request, new Progress<long>(n => task.Value = n), ct);
+                task.Value = request.Cases;
+            });
+        return result;
+    }
+
     /// <summary>The host's services without serving: its start-up logging would only bury the progress bar.</summary>
-    private static WebApplication Build(HostSettings settings) =>
-        OneGridApp.Build(settings, configure: b => b.Logging.SetMinimumLevel(LogLevel.Warning));
+    private static WebApplication Build(HostSettings settings, TimeProvider? clock = null) =>
+        OneGridApp.Build(settings, configure: b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (clock is not null) b.Services.AddSingleton(clock);
+        });
 
     private static HostSettings Settings(ParseResult parse, bool demo) => new()
     {
