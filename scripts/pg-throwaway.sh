@@ -96,7 +96,7 @@ init_cluster() {
     # durability for speed, which a cluster deleted after the run does not need.
     as_pg "$bindir/initdb" -D "$dir/data" -U postgres --pwfile="$pwfile" \
         --auth-local=trust --auth-host=scram-sha-256 \
-        -E UTF8 --no-locale --no-sync >"$dir/initdb.log" 2>&1 ||
+        -E UTF8 --locale=C --lc-ctype=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; die "initdb failed in $dir/data"; }
     rm -f "$pwfile"
 

@@ -47,6 +47,10 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.CategoryCode, c.Cell });
         // A resident's look-up by phone: the opted-in cases of one key, newest first, a keyset page at a time.
         b.HasIndex(c => new { c.ReporterPhoneKey, c.Id });
+        // The deadline scan, every period on every node: the clocks still to flag, found by range, not by reading the
+        // whole table (a stopped clock's times are null, so closed history is never in these ranges).
+        b.HasIndex(c => new { c.PhaseWarned, c.PhaseWarnAt });
+        b.HasIndex(c => new { c.PhaseOverdue, c.PhaseDueAt });
     }
 }
 

@@ -207,7 +207,7 @@ public static class CaseEndpoints
         string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var query = db.Cases.AsNoTracking().VisibleTo(actors.Current);
-        return await PageAsync(query, filter, sort, page, pageSize, ct);
+        return await PageAsync(query, await filter.PrepareSearchAsync(db, ct), sort, page, pageSize, ct);
     }
 
     internal static async Task<IResult> Inbox(OneGridDbContext db, IActorAccessor actors, string? sort, int? page, int? pageSize, CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OneGrid.Kernel;
+using OneGrid.Persistence;
 
 namespace OneGrid.Cases;
 
@@ -10,6 +11,20 @@ public sealed record CaseFilter(
 {
     /// <summary>Set when <see cref="Apply"/> returns null: the 400 problem naming the bad field.</summary>
     public ProblemHttpResult? Problem { get; private set; }
+
+    /// <summary>How <see cref="Q"/> is answered (<see cref="CaseSearch"/>); set by <see cref="PrepareSearchAsync"/>.</summary>
+    public CaseSearchPlan? Search { get; private set; }
+
+    /// <summary>
+    /// This filter with its text search planned: call it before <see cref="Apply"/> when <see cref="Q"/> may be set, or the
+    /// search checks every row the list walks instead of reading the text index.
+    /// </summary>
+    public async Task<CaseFilter> PrepareSearchAsync(OneGridDbContext db, CancellationToken ct)
+    {
+        var prepared = this with { };
+        prepared.Search = await CaseSearch.PlanAsync(db, Q, ct);
+        return prepared;
+    }
 
     public IQueryable<Case>? Apply(IQueryable<Case> query)
     {
@@ -36,11 +51,7 @@ public sealed record CaseFilter(
         if (Suspended is { } su) query = query.Where(c => c.EverSuspended == su);
         if (From is { } f) query = query.Where(c => c.ReportedAt >= f);
         if (To is { } t) query = query.Where(c => c.ReportedAt < t);
-        if (!string.IsNullOrWhiteSpace(Q))
-        {
-            var text = Q.Trim();
-            query = query.Where(c => c.Description.Contains(text) || c.Number.Contains(text) || (c.Address != null && c.Address.Contains(text)));
-        }
+        if (!string.IsNullOrWhiteSpace(Q)) query = CaseSearch.Where(query, Q, Search);
         return query;
     }
 }

@@ -187,8 +187,12 @@ public sealed class CaseWorkflow(OneGridDbContext db, TerritoryIndexHolder terri
     /// The owner did not register or dispatch in time: the level above takes the case (the phases in
     /// <see cref="CaseOptions.AutoEscalatePhases"/>), through the same <c>escalate</c> a person takes.
     /// </summary>
-    public override AutoEscalation<Case>? AutoEscalation => new(
-        c => c.OwningLevel != OwningLevel.District && (c.State == CaseState.Reported || c.State == CaseState.Registered),
+    public override AutoEscalation<Case>? AutoEscalation => EscalationOf(_options.AutoEscalatePhases.ToArray());
+
+    // The phases are in the database's filter too: the scan takes a bounded batch of candidates, and overdue cases in
+    // phases that do not escalate (there can be many at a city's volume) must not fill every batch and starve the rest.
+    private AutoEscalation<Case> EscalationOf(Phase[] phases) => new(
+        c => c.OwningLevel != OwningLevel.District && (c.State == CaseState.Reported || c.State == CaseState.Registered) && phases.Contains(c.Phase),
         c => c.OwningLevel != OwningLevel.District && c.State is CaseState.Reported or CaseState.Registered && _options.AutoEscalatePhases.Contains(c.Phase),
         Escalate, c => $"{c.Phase} 超时自动上报");
 

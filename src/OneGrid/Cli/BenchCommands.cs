@@ -45,7 +45,46 @@ internal static class BenchCommands
         intake.SetAction((parse, ct) => IntakeBench.RunAsync(parse.GetValue(url), parse.GetValue(OneGridCli.DatabaseOption), parse.GetValue(apiKey),
             parse.GetValue(intakeSeconds), parse.GetValue(clients), parse.GetValue(rate), parse.GetValue(warmup), ct));
 
-        return new Command("bench", "Benchmarks") { resolve, intake };
+        return new Command("bench", "Benchmarks") { resolve, intake, ReadCommand() };
+    }
+
+    private static Command ReadCommand()
+    {
+        var url = new Option<string?>("--url") { Description = "A running host to read from (default: start one in a child process over --data / --database)" };
+        var pid = new Option<int?>("--pid") { Description = "With --url: the server's process id, to report its resident memory" };
+        var demo = new Option<bool>("--demo") { Description = "Start the host with --demo (loads the demo district into an empty data folder)" };
+        var iterations = new Option<int>("--iterations") { Description = "Timed requests per view and person", DefaultValueFactory = _ => 50 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed requests per view before those", DefaultValueFactory = _ => 5 };
+        var reports = new Option<int>("--reports") { Description = "Reports posted to time the command centre's live push (0: none)", DefaultValueFactory = _ => 20 };
+        var viewSeconds = new Option<double>("--view-seconds")
+        {
+            Description = "Time budget per view: a slower view stops after at least 3 timed requests", DefaultValueFactory = _ => 120,
+        };
+        var password = new Option<string?>("--password") { Description = "Password of the bench accounts (default: a new random one; reset on a host the bench starts)" };
+        var admin = new Option<string?>("--admin") { Description = "Administrator who creates the bench accounts (default: bench-admin on an own host, the demo admin with --url)" };
+        var adminPassword = new Option<string?>("--admin-password") { Description = "Password of --admin" };
+        var district = new Option<string?>("--district") { Description = "District code to measure (default: the one with the most streets)" };
+        var read = new Command("read", "What a leader, a street dispatcher and a community operator wait for: p50/p95 per view over HTTP, live push, host memory")
+        {
+            url, pid, demo, iterations, warmup, reports, viewSeconds, password, admin, adminPassword, district,
+        };
+        read.SetAction((parse, ct) => ReadBench.RunAsync(new ReadBenchOptions
+        {
+            Url = parse.GetValue(url),
+            Pid = parse.GetValue(pid),
+            DataDirectory = parse.GetValue(OneGridCli.DataOption)!,
+            Database = parse.GetValue(OneGridCli.DatabaseOption) ?? Environment.GetEnvironmentVariable("ONEGRID_DATABASE"),
+            Demo = parse.GetValue(demo),
+            Iterations = parse.GetValue(iterations),
+            Warmup = parse.GetValue(warmup),
+            Reports = parse.GetValue(reports),
+            ViewSeconds = parse.GetValue(viewSeconds),
+            Password = parse.GetValue(password),
+            Admin = parse.GetValue(admin),
+            AdminPassword = parse.GetValue(adminPassword),
+            District = parse.GetValue(district),
+        }, ct));
+        return read;
     }
 }
 

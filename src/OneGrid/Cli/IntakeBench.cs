@@ -57,8 +57,9 @@ internal static class IntakeBench
                 BaseAddress = new Uri(url),
                 Timeout = TimeSpan.FromSeconds(30),
             };
-            await WaitReadyAsync(http, ct);
-            apiKey ??= await DemoApiKeyAsync(http, ct);
+            await BenchHost.WaitReadyAsync(http, ct);
+            // Reports signed with the demo key are not rate-limited as anonymous ones are.
+            apiKey ??= (string?)(await BenchHost.DemoListingAsync(http, ct))?["apiKey"];
             if (apiKey is not null) http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 
             var points = Bodies(DemoPoints(20_000));
@@ -88,31 +89,6 @@ internal static class IntakeBench
                 try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { }
             }
         }
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, CancellationToken ct)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            try
-            {
-                using var r = await http.GetAsync("/healthz", ct);
-                if (r.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            await Task.Delay(200, ct);
-        }
-        throw new TimeoutException("The host did not become ready.");
-    }
-
-    /// <summary>In demo mode the host lists a demo API key; reports signed with it are not rate-limited as anonymous ones are.</summary>
-    private static async Task<string?> DemoApiKeyAsync(HttpClient http, CancellationToken ct)
-    {
-        using var r = await http.GetAsync("/api/v1/demo/accounts", ct);
-        if (!r.IsSuccessStatusCode) return null;
-        var body = await r.Content.ReadFromJsonAsync<JsonObject>(ct);
-        return (string?)body?["apiKey"];
     }
 
     /// <summary>Random points inside the demo district's grids (the same seed makes the same map as the host's).</summary>
@@ -175,7 +151,7 @@ internal static class IntakeBench
             }
         }));
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Result(all.Length / watch.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99), all.Length, failed);
+        return new Result(all.Length / watch.Elapsed.TotalSeconds, BenchHost.Percentile(all, 0.50), BenchHost.Percentile(all, 0.99), all.Length, failed);
     }
 
     private static async Task<Result> OpenLoopAsync(HttpClient http, byte[][] points, TimeSpan duration, double rate, CancellationToken ct)
@@ -201,9 +177,6 @@ internal static class IntakeBench
         await Task.WhenAll(tasks);
         var elapsed = watch.Elapsed.TotalSeconds;
         Array.Sort(latencies);
-        return new Result(total / elapsed, Percentile(latencies, 0.50), Percentile(latencies, 0.99), total, failed);
+        return new Result(total / elapsed, BenchHost.Percentile(latencies, 0.50), BenchHost.Percentile(latencies, 0.99), total, failed);
     }
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }

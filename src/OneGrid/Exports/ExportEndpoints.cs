@@ -31,6 +31,7 @@ public static class ExportEndpoints
     private static async Task<IResult> Export(HttpContext http, OneGridDbContext db, IActorAccessor actors, CaseFilter filter, string contentType,
         string extension, Func<Stream, IAsyncEnumerable<object?[]>, Task> write)
     {
+        filter = await filter.PrepareSearchAsync(db, http.RequestAborted);
         if (filter.Apply(db.Cases.AsNoTracking().VisibleTo(actors.Current)) is not { } query) return filter.Problem!;
         var rows = query.OrderBy(c => c.Id).AsAsyncEnumerable().Select(c => CaseExportRow.From(c).Values());
         http.Response.ContentType = contentType;
@@ -42,6 +43,7 @@ public static class ExportEndpoints
     internal static async Task<IResult> ExportCasesGeoJson(HttpContext http, OneGridDbContext db, IActorAccessor actors, [AsParameters] CaseFilter filter,
         CancellationToken ct)
     {
+        filter = await filter.PrepareSearchAsync(db, http.RequestAborted);
         if (filter.Apply(db.Cases.AsNoTracking().VisibleTo(actors.Current)) is not { } query) return filter.Problem!;
         var factory = NetTopologySuite.NtsGeometryServices.Instance.CreateGeometryFactory(4326);
         var features = query.OrderBy(c => c.Id).AsAsyncEnumerable().Select(c =>

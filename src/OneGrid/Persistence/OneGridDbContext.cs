@@ -42,6 +42,7 @@ public abstract class OneGridDbContext(DbContextOptions options)
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OneGridDbContext).Assembly);
+        OneGrid.Cases.CaseSearch.MapFunctions(modelBuilder);
     }
 }
 

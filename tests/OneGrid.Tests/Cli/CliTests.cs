@@ -7,6 +7,7 @@ using OneGrid.Territory;
 namespace OneGrid.Tests.Cli;
 
 /// <summary>The CLI verbs as an administrator runs them, on a real SQLite file.</summary>
+[Collection(ConsoleCapture.Name)]
 public sealed class CliTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "onegrid-cli-" + Guid.NewGuid().ToString("N"));

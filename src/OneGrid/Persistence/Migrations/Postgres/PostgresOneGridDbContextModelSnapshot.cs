@@ -771,6 +771,10 @@ namespace OneGrid.Persistence.Migrations.Postgres
 
                     b.HasIndex("CategoryCode", "State");
 
+                    b.HasIndex("PhaseOverdue", "PhaseDueAt");
+
+                    b.HasIndex("PhaseWarned", "PhaseWarnAt");
+
                     b.HasIndex("ReporterPhoneKey", "Id");
 
                     b.HasIndex("State", "GridCode");

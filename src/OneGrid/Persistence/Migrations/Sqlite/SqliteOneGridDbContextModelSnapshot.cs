@@ -751,6 +751,10 @@ namespace OneGrid.Persistence.Migrations.Sqlite
 
                     b.HasIndex("CategoryCode", "State");
 
+                    b.HasIndex("PhaseOverdue", "PhaseDueAt");
+
+                    b.HasIndex("PhaseWarned", "PhaseWarnAt");
+
                     b.HasIndex("ReporterPhoneKey", "Id");
 
                     b.HasIndex("State", "GridCode");
