@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OneGrid.Calendar;
 using OneGrid.Cases;
@@ -20,7 +21,7 @@ internal static class SimulateCommand
         var cases = new Option<long>("--cases") { Description = "How many cases to add", Required = true };
         var days = new Option<int>("--days") { Description = "Over how many days up to now", DefaultValueFactory = _ => 365 };
         var seed = new Option<int>("--seed") { Description = "The same seed (and clock) gives the same history", DefaultValueFactory = _ => 1 };
-        var demo = new Option<bool>("--demo") { Description = "Load the demo district (滨江区) and its departments first, as serve --demo does" };
+        var demo = new Option<bool>("--demo") { Description = "Load the demo district (滨江区), its departments and accounts first, as serve --demo does (done anyway when no territory is loaded)" };
         var command = new Command("simulate", "Add a realistic history of cases over the territory loaded (for benchmarks and trials at scale)")
         {
             cases, days, seed, demo,
@@ -33,7 +34,7 @@ internal static class SimulateCommand
             var outcome = await SimulateAsync(Settings(parse, parse.GetValue(demo)), request, clock: null, ct);
             if (outcome is null)
             {
-                return Fail("No territory is loaded: import one (import divisions, import polygons, generate grids) or pass --demo.");
+                return Fail("The territory has no grids with boundaries to place reports in: import polygons or generate grids.");
             }
             var result = outcome;
             foreach (var (state, count) in result.ByState.OrderBy(s => s.Key))
@@ -70,6 +71,12 @@ internal static class SimulateCommand
     /// </summary>
     internal static async Task<SimulationResult?> SimulateAsync(HostSettings settings, SimulationRequest request, TimeProvider? clock, CancellationToken ct)
     {
+        if (!settings.Demo && !await HasGridsAsync(settings, ct))
+        {
+            // Nothing to place reports in: the demo district, as serve --demo would load it, so a bare data folder works.
+            AnsiConsole.MarkupLine("No territory is loaded: loading the demo district 滨江区 (330108) and its departments, as serve --demo does.");
+            settings = new HostSettings { DataDirectory = settings.DataDirectory, Database = settings.Database, Demo = true, Urls = settings.Urls };
+        }
         await using var app = Build(settings, clock);
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
@@ -91,6 +98,13 @@ internal static class SimulateCommand
                 task.Value = request.Cases;
             });
         return result;
+    }
+
+    private static async Task<bool> HasGridsAsync(HostSettings settings, CancellationToken ct)
+    {
+        await using var db = PersistenceServices.CreateContext(settings.Database);
+        await PersistenceServices.MigrateAsync(db, ct);
+        return await db.Units.AnyAsync(u => u.Level == UnitLevel.Grid && u.Boundary != null, ct);
     }
 
     /// <summary>The host's services without serving: its start-up logging would only bury the progress bar.</summary>

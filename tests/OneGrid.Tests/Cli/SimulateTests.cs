@@ -90,11 +90,11 @@ public sealed class SimulateTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_territory_simulate_refuses()
+    public async Task Into_a_bare_data_folder_simulate_loads_the_demo_district_first()
     {
-        Assert.Equal(2, await OneGridCli.RunAsync(["simulate", "--cases", "10", "--data", _dir]));
+        Assert.Equal(0, await OneGridCli.RunAsync(["simulate", "--cases", "300", "--days", "5", "--data", _dir]));
         await using var db = PersistenceServices.CreateContext(DatabaseSettings.Parse(null, _dir));
-        Assert.Equal(0, await db.Cases.CountAsync());
+        Assert.Equal(300, await db.Cases.CountAsync(c => c.DistrictCode == DemoTerritory.DistrictCode));
     }
 
     /// <summary>What the live paths guarantee of every case, checked over the whole history.</summary>
