@@ -22,6 +22,8 @@ namespace OneGrid.Tests.Cli;
 /// then a host started on the result. The history must look like the live paths made it — timelines, numbers, places,
 /// tallies — or every benchmark on it measures something else.
 /// </summary>
+// Spectre allows one live display at a time: verbs that draw progress share the console's collection.
+[Collection(ConsoleCapture.Name)]
 public sealed class SimulateTests : IDisposable
 {
     private const int Cases = 20_000;
@@ -219,3 +221,4 @@ public sealed class SimulateTests : IDisposable
         }
     }
 }
+
