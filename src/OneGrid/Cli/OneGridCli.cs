@@ -4,7 +4,7 @@ using OneGrid.Persistence;
 
 namespace OneGrid.Cli;
 
-/// <summary>The command line: serve, import, generate, bench.</summary>
+/// <summary>The command line: serve, import, generate, bench, users, simulate, tallies.</summary>
 public static class OneGridCli
 {
     public static readonly Option<string> DataOption = new("--data")
@@ -31,6 +31,8 @@ public static class OneGridCli
         root.Subcommands.Add(GenerateCommands.Create());
         root.Subcommands.Add(BenchCommands.Create());
         root.Subcommands.Add(UserCommands.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Tallies());
         return await root.Parse(args).InvokeAsync();
     }
 
