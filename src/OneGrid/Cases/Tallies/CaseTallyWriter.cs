@@ -34,6 +34,11 @@ public static class CaseTallyWriter
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Tallies change inside the transaction of the write that moves them.");
         var postgres = db.Database.IsNpgsql();
+        if (!postgres)
+        {
+            await ApplyOneByOneAsync(connection, transaction, plan, rows, ct);
+            return;
+        }
         for (var start = 0; start < rows.Count; start += ChunkRows)
         {
             var chunk = rows.GetRange(start, Math.Min(ChunkRows, rows.Count - start));
@@ -60,6 +65,36 @@ public static class CaseTallyWriter
             }
             sql.Append(plan.Tail);
             command.CommandText = sql.ToString();
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// SQLite: one prepared single-row statement run per key. SQLite finds a parameter by a linear search of the
+    /// statement's names, so a many-row statement (thousands of parameters) costs quadratic time to bind; a row at a
+    /// time in one transaction costs no round trip here.
+    /// </summary>
+    private static async Task ApplyOneByOneAsync(DbConnection connection, DbTransaction transaction, Plan plan,
+        List<KeyValuePair<TallyKey, long[]>> rows, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var names = Enumerable.Range(0, 4 + TallyCounters.Count).Select(i => "@p" + i).ToArray();
+        command.CommandText = plan.Head + "(" + string.Join(",", names) + ")" + plan.Tail;
+        var parameters = names.Select(n =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = n;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        foreach (var (key, values) in rows)
+        {
+            parameters[0].Value = (int)key.Level;
+            parameters[1].Value = key.Unit;
+            parameters[2].Value = key.Day;
+            parameters[3].Value = key.Dim;
+            for (var i = 0; i < values.Length; i++) parameters[4 + i].Value = values[i];
             await command.ExecuteNonQueryAsync(ct);
         }
     }
