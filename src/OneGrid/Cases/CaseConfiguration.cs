@@ -38,7 +38,8 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Ignore(c => c.IsOpen);
 
         b.HasIndex(c => new { c.State, c.GridCode });
-        b.HasIndex(c => c.PhaseDueAt);
+        // No index on PhaseDueAt alone: SQLite preferred walking it, city-wide, for an inbox branch's due order over the
+        // branch's own unit index (2.7 s instead of 30 ms at 1 M cases); the deadline scan reads (PhaseOverdue, PhaseDueAt).
         ListIndexes(b);
         b.HasIndex(c => new { c.CategoryCode, c.State });
         // Duplicate detection: the same category in the cells around a point.

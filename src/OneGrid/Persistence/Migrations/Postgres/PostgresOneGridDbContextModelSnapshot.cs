@@ -759,8 +759,6 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.HasIndex("Number")
                         .IsUnique();
 
-                    b.HasIndex("PhaseDueAt");
-
                     b.HasIndex("CategoryCode", "Cell");
 
                     b.HasIndex("CategoryCode", "State");

@@ -739,8 +739,6 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.HasIndex("Number")
                         .IsUnique();
 
-                    b.HasIndex("PhaseDueAt");
-
                     b.HasIndex("CategoryCode", "Cell");
 
                     b.HasIndex("CategoryCode", "State");
