@@ -131,39 +131,17 @@ public sealed record TallyScope(IReadOnlyList<TallySlice> Slices, Expression<Fun
     }
 }
 
-/// <summary>Predicates combined with one parameter, as EF needs them.</summary>
+/// <summary>Predicates combined with one parameter, as EF needs them: the cases module's and the kernel's, plus a negation.</summary>
 public static class CaseExpressions
 {
     public static Expression<Func<Case, bool>> Or(Expression<Func<Case, bool>>? left, Expression<Func<Case, bool>> right) =>
-        left is null ? right : Combine(left, right, Expression.OrElse);
+        Workflows.WorkflowQueries.Or(left, right);
 
     public static Expression<Func<Case, bool>> And(Expression<Func<Case, bool>> left, Expression<Func<Case, bool>> right) =>
-        Combine(left, right, Expression.AndAlso);
+        CaseQueries.And(left, right);
 
-    /// <summary>
-    /// The cases under a unit (<c>GridCode.StartsWith(unit)</c>) as an equality on the case's column for the unit's level
-    /// where the code says the level, which the cases' (unit, ReportedAt) indexes serve; a prefix otherwise.
-    /// </summary>
-    public static Expression<Func<Case, bool>> Under(string unit) => unit.Length switch
-    {
-        6 when TallySlice.IsDigits(unit) => c => c.DistrictCode == unit,
-        9 when TallySlice.IsDigits(unit) => c => c.StreetCode == unit,
-        12 when TallySlice.IsDigits(unit) => c => c.CommunityCode == unit,
-        15 when TallySlice.IsDigits(unit) => c => c.GridCode == unit,
-        _ => c => c.GridCode.StartsWith(unit),
-    };
+    /// <summary>The cases under a unit, as the lists read them (<see cref="CaseQueries.Under"/>).</summary>
+    public static Expression<Func<Case, bool>> Under(string unit) => CaseQueries.Under(unit);
 
     public static Expression<Func<Case, bool>> Not(Expression<Func<Case, bool>> e) => Expression.Lambda<Func<Case, bool>>(Expression.Not(e.Body), e.Parameters);
-
-    private static Expression<Func<Case, bool>> Combine(Expression<Func<Case, bool>> left, Expression<Func<Case, bool>> right,
-        Func<Expression, Expression, BinaryExpression> op)
-    {
-        var parameter = left.Parameters[0];
-        return Expression.Lambda<Func<Case, bool>>(op(left.Body, new Rebind(right.Parameters[0], parameter).Visit(right.Body)), parameter);
-    }
-
-    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
-    }
 }
