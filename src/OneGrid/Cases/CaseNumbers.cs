@@ -32,7 +32,11 @@ public static class CaseNumbers
     /// <summary>Reserves <paramref name="count"/> serials of the scope in the caller's transaction; returns the last of them.</summary>
     public static async Task<long> ReserveAsync(OneGridDbContext db, string scope, int count, CancellationToken ct) =>
         await db.Database
-            .SqlQuery<long>($"INSERT INTO case_counters (scope, last) VALUES ({scope}, {(long)count}) ON CONFLICT (scope) DO UPDATE SET last = case_counters.last + {(long)count} RETURNING last AS \"Value\"")
+            .SqlQueryRaw<long>(ReserveSql, scope, (long)count)
             .AsAsyncEnumerable()
             .FirstAsync(ct);
+
+    /// <summary>The reservation: {0} the scope, {1} how many. Also stepped directly by the bulk load (<c>simulate</c>).</summary>
+    internal const string ReserveSql =
+        "INSERT INTO case_counters (scope, last) VALUES ({0}, {1}) ON CONFLICT (scope) DO UPDATE SET last = case_counters.last + {1} RETURNING last AS \"Value\"";
 }

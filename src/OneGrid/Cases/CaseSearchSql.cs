@@ -24,6 +24,32 @@ public static class CaseSearchSql
         private const string Text = "NEW.\"Description\" || char(10) || coalesce(NEW.\"Address\", '')";
         private const string Pairs = "(SELECT group_concat(substr(" + Text + ", i, 2), ' ') FROM case_search_positions WHERE i < length(" + Text + "))";
 
+        /// <summary>The insert trigger, by name, for a bulk load that writes the two tables itself (<see cref="SearchText"/>, <see cref="PairsOf"/>).</summary>
+        public const string InsertTrigger = "cases_search_insert";
+
+        public const string InsertText = "INSERT INTO case_search (rowid, text) VALUES (?1, ?2)";
+        public const string InsertPairs = "INSERT INTO case_search_pairs (rowid, pairs) VALUES (?1, ?2)";
+
+        /// <summary>What the triggers index of a case: description, a line break, the address.</summary>
+        public static string SearchText(string description, string? address) => description + "\n" + (address ?? "");
+
+        /// <summary>
+        /// The trigger's pairs in C#: every two-character substring (characters as SQLite's <c>substr</c> counts them, i.e.
+        /// code points, not UTF-16 units) joined by spaces; null, as <c>group_concat</c> of no rows, below two characters.
+        /// </summary>
+        public static string? PairsOf(string text)
+        {
+            var runes = text.EnumerateRunes().ToArray();
+            if (runes.Length < 2) return null;
+            var sb = new System.Text.StringBuilder(text.Length * 3);
+            for (var i = 0; i + 1 < runes.Length; i++)
+            {
+                if (i > 0) sb.Append(' ');
+                sb.Append(runes[i].ToString()).Append(runes[i + 1].ToString());
+            }
+            return sb.ToString();
+        }
+
         public static void Up(MigrationBuilder b)
         {
             b.Sql("CREATE TABLE case_search_positions (i INTEGER PRIMARY KEY);");

@@ -41,6 +41,8 @@ internal static class SimulateCommand
             {
                 AnsiConsole.MarkupLineInterpolated($"  {CaseService.StateZh(state)} {state}: {count:N0}");
             }
+            // Generating runs beside writing; the indexes are built after the last row.
+            Console.WriteLine($"  generating {result.GenerateTime.TotalSeconds:0.0} s (beside the writes), building the indexes {result.IndexTime.TotalSeconds:0.0} s");
             Console.WriteLine($"simulate: {result.Cases} cases in {result.Elapsed.TotalSeconds:0.0} s ({result.CasesPerSecond:0} cases/s), {result.Events} timeline entries");
             return 0;
         });

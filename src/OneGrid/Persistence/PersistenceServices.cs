@@ -87,6 +87,7 @@ public static class PersistenceServices
             {
                 await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(7305126871)", ct);
                 await db.Database.MigrateAsync(ct);
+                await DeferredIndexes.RestoreAsync(db, ct);
             }
             finally
             {
@@ -100,6 +101,8 @@ public static class PersistenceServices
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
+        // A bulk load (simulate) that died between dropping its indexes and building them again.
+        await DeferredIndexes.RestoreAsync(db, ct);
     }
 }
 

@@ -42,6 +42,9 @@ public sealed class SimulateTests : IDisposable
     {
         Assert.Equal(0, await OneGridCli.RunAsync(["simulate", "--cases", Cases.ToString(), "--days", "30", "--demo", "--data", _dir]));
         await CheckHistoryAsync(DatabaseSettings.Parse(null, _dir), Cases);
+        var fresh = Path.Combine(_dir, "fresh");
+        Directory.CreateDirectory(fresh);
+        await CheckSchemaAsync(DatabaseSettings.Parse(null, _dir), DatabaseSettings.Parse(null, fresh));
         await CheckHostAsync(DatabaseSettings.Parse(null, _dir));
     }
 
@@ -51,6 +54,10 @@ public sealed class SimulateTests : IDisposable
         await using var database = await ThrowawayDatabase.CreateAsync();
         Assert.Equal(0, await OneGridCli.RunAsync(["simulate", "--cases", Cases.ToString(), "--days", "30", "--demo", "--data", _dir, "--database", database.ConnectionString]));
         await CheckHistoryAsync(database.Settings(_dir), Cases);
+        await using (var fresh = await ThrowawayDatabase.CreateAsync())
+        {
+            await CheckSchemaAsync(database.Settings(_dir), fresh.Settings(_dir));
+        }
         await CheckHostAsync(database.Settings(_dir));
     }
 
@@ -97,6 +104,72 @@ public sealed class SimulateTests : IDisposable
         Assert.Equal(0, await OneGridCli.RunAsync(["simulate", "--cases", "300", "--days", "5", "--data", _dir]));
         await using var db = PersistenceServices.CreateContext(DatabaseSettings.Parse(null, _dir));
         Assert.Equal(300, await db.Cases.CountAsync(c => c.DistrictCode == DemoTerritory.DistrictCode));
+    }
+
+    [Fact]
+    public async Task A_load_that_died_with_its_indexes_dropped_has_them_built_at_the_next_start()
+    {
+        var settings = DatabaseSettings.Parse(null, _dir);
+        var fresh = Path.Combine(_dir, "fresh");
+        Directory.CreateDirectory(fresh);
+        await using (var db = PersistenceServices.CreateContext(settings))
+        {
+            await PersistenceServices.MigrateAsync(db);
+            await db.Database.OpenConnectionAsync();
+            await DeferredIndexes.DeferAsync(db, ["cases", "case_events"], [CaseSearchSql.Sqlite.InsertTrigger], default);
+            Assert.DoesNotContain(await SchemaAsync(db), d => d.StartsWith("index IX_cases_", StringComparison.Ordinal) && !d.Contains("UNIQUE", StringComparison.Ordinal));
+        }
+        // Any start migrates: the record of the dropped definitions is built back and removed.
+        await CheckSchemaAsync(settings, DatabaseSettings.Parse(null, fresh), loadedCases: false);
+    }
+
+    [Fact]
+    public async Task The_bulk_loads_search_pairs_are_the_triggers()
+    {
+        await using var db = PersistenceServices.CreateContext(DatabaseSettings.Parse(null, _dir));
+        await PersistenceServices.MigrateAsync(db);
+        foreach (var text in new[] { "井盖破损\n文一路", "a", "", "ab", "路灯😀不亮 Lamp", "\n", "𠀀𠀁字" })
+        {
+            var sql = (await db.Database.SqlQueryRaw<string?>(
+                "SELECT (SELECT group_concat(substr({0}, i, 2), ' ') FROM case_search_positions WHERE i < length({0})) AS \"Value\"", text).ToListAsync()).Single();
+            Assert.Equal(sql, CaseSearchSql.Sqlite.PairsOf(text));
+        }
+    }
+
+    /// <summary>
+    /// After a bulk load the indexes and triggers of cases and timelines are those a fresh migration makes (none left dropped,
+    /// no record left), and on SQLite the search tables hold exactly the cases whose text holds a word.
+    /// </summary>
+    private static async Task CheckSchemaAsync(DatabaseSettings loaded, DatabaseSettings fresh, bool loadedCases = true)
+    {
+        await using var db = PersistenceServices.CreateContext(loaded);
+        await PersistenceServices.MigrateAsync(db);
+        await using var reference = PersistenceServices.CreateContext(fresh);
+        await PersistenceServices.MigrateAsync(reference);
+        Assert.Equal(await SchemaAsync(reference), await SchemaAsync(db));
+        if (!db.Database.IsSqlite() || !loadedCases) return;
+        foreach (var (table, word) in new[] { ("case_search_pairs", "井盖"), ("case_search", "暴露垃"), ("case_search", "滨江区") })
+        {
+            var indexed = await db.Database.SqlQueryRaw<long>(table == "case_search"
+                ? "SELECT count(*) AS \"Value\" FROM case_search WHERE case_search MATCH {0}"
+                : "SELECT count(*) AS \"Value\" FROM case_search_pairs WHERE case_search_pairs MATCH {0}", "\"" + word + "\"").SingleAsync();
+            var holding = await db.Database.SqlQueryRaw<long>(
+                "SELECT count(*) AS \"Value\" FROM cases WHERE instr(\"Description\" || char(10) || coalesce(\"Address\", ''), {0}) > 0", word).SingleAsync();
+            Assert.True(holding > 0, $"no simulated case holds {word}");
+            Assert.Equal(holding, indexed);
+        }
+    }
+
+    private static async Task<List<string>> SchemaAsync(OneGridDbContext db)
+    {
+        var sql = db.Database.IsSqlite()
+            ? "SELECT type || ' ' || name || ' ' || coalesce(sql, '') AS \"Value\" FROM sqlite_master WHERE tbl_name IN ('cases', 'case_events') AND type IN ('index', 'trigger') " +
+              "UNION ALL SELECT 'table ' || name FROM sqlite_master WHERE name = 'onegrid_deferred_ddl'"
+            : "SELECT 'index ' || indexname || ' ' || indexdef AS \"Value\" FROM pg_indexes WHERE tablename IN ('cases', 'case_events') AND schemaname = current_schema() " +
+              "UNION ALL SELECT 'table ' || relname FROM pg_class WHERE relname = 'onegrid_deferred_ddl'";
+        var rows = await db.Database.SqlQueryRaw<string>(sql).ToListAsync();
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
     }
 
     /// <summary>What the live paths guarantee of every case, checked over the whole history.</summary>
@@ -211,6 +284,14 @@ public sealed class SimulateTests : IDisposable
             Assert.Equal(HttpStatusCode.Created, report.StatusCode);
             var number = (string)(await report.Content.ReadFromJsonAsync<JsonObject>())!["number"]!;
             Assert.Equal(long.Parse(lastToday[^6..]) + 1, long.Parse(number[^6..]));
+
+            // The search index is kept for live writes again after the load (SQLite: the insert trigger is back).
+            using var search = new HttpRequestMessage(HttpMethod.Get, "/api/v1/cases?q=" + Uri.EscapeDataString("门口有一堆暴露"));
+            search.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var found = await client.SendAsync(search);
+            Assert.Equal(HttpStatusCode.OK, found.StatusCode);
+            var items = (await found.Content.ReadFromJsonAsync<JsonObject>())!["items"]!.AsArray();
+            Assert.Contains(items, i => (string)i!["number"]! == number);
             Assert.Equal(lastToday[..^6], number[..^6]);
         }
         finally

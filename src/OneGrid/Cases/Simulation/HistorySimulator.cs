@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 using OneGrid.Cases.Tallies;
 using OneGrid.Persistence;
 
@@ -7,7 +8,7 @@ namespace OneGrid.Cases.Simulation;
 
 public sealed record SimulationRequest(long Cases, int Days, int Seed);
 
-public sealed record SimulationResult(long Cases, long Events, TimeSpan Elapsed, IReadOnlyDictionary<CaseState, long> ByState)
+public sealed record SimulationResult(long Cases, long Events, TimeSpan Elapsed, IReadOnlyDictionary<CaseState, long> ByState, TimeSpan IndexTime, TimeSpan GenerateTime)
 {
     public double CasesPerSecond => Cases / Math.Max(Elapsed.TotalSeconds, 1e-9);
 }
@@ -22,8 +23,9 @@ public sealed record SimulationResult(long Cases, long Events, TimeSpan Elapsed,
 internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
 {
     private const int BatchCases = 4_000;
-    private const int CommitEvery = 25_000;
-    private const int TallyFlushKeys = 150_000;
+    private const int CommitEvery = 100_000;
+
+    private TimeSpan _generating;
 
     private sealed record Batch(List<Case> Cases, List<CaseEvent> Events, Dictionary<TallyKey, long[]>? Tallies);
 
@@ -36,8 +38,10 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
         var now = time.GetUtcNow();
         now = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
 
-        await using var writer = await BulkCaseWriter.OpenAsync(db, ct);
-        var (lastCase, lastEvent) = await writer.MaxIdsAsync(ct);
+        var lastCase = await db.Cases.MaxAsync(c => (long?)c.Id, ct) ?? 0;
+        var lastEvent = await db.CaseEvents.MaxAsync(e => (long?)e.Id, ct) ?? 0;
+        // Ids are dense, so the last one is about the table's size: defer the indexes when the load at least doubles it.
+        await using var writer = await BulkCaseWriter.OpenAsync(db, deferIndexes: request.Cases >= lastCase, ct);
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var byState = new Dictionary<CaseState, long>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -49,7 +53,7 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
             await writer.BeginAsync(ct);
             await foreach (var batch in channel.Reader.ReadAllAsync(ct))
             {
-                await NumberAsync(db, batch.Cases, ct);
+                await NumberAsync(writer, batch.Cases, ct);
                 await writer.WriteAsync(batch.Cases, batch.Events, ct);
                 if (batch.Tallies is { } tallies) await writer.AddTalliesAsync(tallies, ct);
                 written += batch.Cases.Count;
@@ -73,14 +77,14 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
             try { await generate; } catch (Exception) { /* the writer's failure is the one to report */ }
             throw;
         }
-        return new SimulationResult(written, events, watch.Elapsed, byState);
+        return new SimulationResult(written, events, watch.Elapsed, byState, writer.IndexTime, _generating);
     }
 
     /// <summary>
     /// Takes the batch's numbers as intake does (<see cref="CaseNumbers.ReserveAsync"/>: one upsert per district and day, in
     /// the writer's transaction), so numbers continue what is there and a live report afterwards takes the next one.
     /// </summary>
-    private static async Task NumberAsync(OneGridDbContext db, List<Case> cases, CancellationToken ct)
+    private static async Task NumberAsync(BulkCaseWriter writer, List<Case> cases, CancellationToken ct)
     {
         var groups = new Dictionary<string, List<Case>>(StringComparer.Ordinal);
         foreach (var c in cases)
@@ -91,7 +95,7 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
         }
         foreach (var (scope, list) in groups.OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            var last = await CaseNumbers.ReserveAsync(db, scope, list.Count, ct);
+            var last = await writer.ReserveAsync(scope, list.Count, ct);
             var serial = last - list.Count;
             foreach (var c in list) c.Number = CaseNumbers.Format(c.DistrictCode, c.ReportedAt, ++serial);
         }
@@ -102,9 +106,11 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
     {
         try
         {
+            var busy = Stopwatch.StartNew();
             var rng = new Random(request.Seed);
             var lifecycle = new CaseLifecycle(world, now);
             var tallies = new Dictionary<TallyKey, long[]>();
+            var flushedBefore = 0;
             var batch = new Batch(new List<Case>(BatchCases), new List<CaseEvent>(BatchCases * 8), null);
             foreach (var reportedAt in Schedule(request, now, rng))
             {
@@ -120,11 +126,15 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
                 byState[c.State] = byState.GetValueOrDefault(c.State) + 1;
                 CaseContribution.Add(CaseFacts.Of(c), world.Zone, +1, tallies);
                 if (batch.Cases.Count < BatchCases) continue;
-                var flush = tallies.Count >= TallyFlushKeys;
-                Send(output, batch with { Tallies = flush ? tallies : null }, ct);
-                if (flush) tallies = [];
+                var day = CaseTally.DayOf(reportedAt, world.Zone);
+                var final = day != flushedBefore ? Final(tallies, day) : null;
+                flushedBefore = day;
+                busy.Stop();
+                Send(output, batch with { Tallies = final }, ct);
+                busy.Start();
                 batch = new Batch(new List<Case>(BatchCases), new List<CaseEvent>(BatchCases * 8), null);
             }
+            _generating = busy.Elapsed;
             Send(output, batch with { Tallies = tallies }, ct);
             output.Complete();
         }
@@ -132,6 +142,23 @@ internal sealed class HistorySimulator(SimulationWorld world, TimeProvider time)
         {
             output.Complete(e);
         }
+    }
+
+    /// <summary>
+    /// Takes out the tallies of days before <paramref name="day"/>, which no later case can change: cases come in report
+    /// order and close after they are reported. What stays is today's, later close days' and the gauges (day 0), so each
+    /// tally row is written once, not once per flush.
+    /// </summary>
+    private static Dictionary<TallyKey, long[]>? Final(Dictionary<TallyKey, long[]> tallies, int day)
+    {
+        Dictionary<TallyKey, long[]>? final = null;
+        foreach (var (key, values) in tallies)
+        {
+            if (key.Day == 0 || key.Day >= day) continue;
+            (final ??= [])[key] = values;
+        }
+        if (final is not null) foreach (var key in final.Keys) tallies.Remove(key);
+        return final;
     }
 
     private static void Send(ChannelWriter<Batch> output, Batch batch, CancellationToken ct)
