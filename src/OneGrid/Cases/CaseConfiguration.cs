@@ -92,11 +92,16 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.HasIndex(c => new { c.CommunityCode, c.PhaseDueAt, c.Id }, "IX_cases_due_CommunityCode").HasFilter(DueCondition);
         b.HasIndex(c => new { c.StreetCode, c.PhaseDueAt, c.Id }, "IX_cases_due_StreetCode").HasFilter(DueCondition);
         b.HasIndex(c => new { c.DistrictCode, c.PhaseDueAt, c.Id }, "IX_cases_due_DistrictCode").HasFilter(DueCondition);
-        // Pending requests and the leader's open supervised cases: a few at any time, city-wide.
-        b.HasIndex(c => new { c.GridCode, c.Id }, "IX_cases_extension_requested").HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
-        b.HasIndex(c => new { c.GridCode, c.Id }, "IX_cases_suspension_requested").HasFilter("\"SuspensionRequested\"");
-        b.HasIndex(c => new { c.GridCode, c.Id }, "IX_cases_supervised_open")
-            .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
+        // Pending requests and the leader's open supervised cases: a few at any time, city-wide. Keyed by each level's
+        // column, because the inbox asks for them under a unit as an equality on that column (CaseQueries.Under): with the
+        // grid's key only, SQLite read a street's every case to find its few requests (90 ms a branch at 1 M cases).
+        foreach (var (name, condition) in PendingConditions)
+        {
+            b.HasIndex(c => new { c.GridCode, c.Id }, $"IX_cases_{name}").HasFilter(condition);
+            b.HasIndex(c => new { c.CommunityCode, c.Id }, $"IX_cases_{name}_CommunityCode").HasFilter(condition);
+            b.HasIndex(c => new { c.StreetCode, c.Id }, $"IX_cases_{name}_StreetCode").HasFilter(condition);
+            b.HasIndex(c => new { c.DistrictCode, c.Id }, $"IX_cases_{name}_DistrictCode").HasFilter(condition);
+        }
     }
 
     internal const string DueCondition = "\"PhaseDueAt\" IS NOT NULL";
@@ -108,6 +113,14 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         ("supervised", "\"Supervised\""),
         ("suspended", "\"EverSuspended\""),
         ("extended", "\"ExtendedHours\" > 0.0"),
+    ];
+
+    /// <summary>What waits in an inbox through a request or supervision, written as CaseQueries writes it.</summary>
+    internal static readonly (string Name, string Condition)[] PendingConditions =
+    [
+        ("extension_requested", "\"ExtensionRequestedHours\" IS NOT NULL"),
+        ("suspension_requested", "\"SuspensionRequested\""),
+        ("supervised_open", "\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'"),
     ];
 }
 

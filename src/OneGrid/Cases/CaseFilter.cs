@@ -52,7 +52,7 @@ public sealed record CaseFilter(
                 ? query.Where(c => c.CategoryCode == category)
                 : query.Where(c => c.CategoryCode != null && c.CategoryCode.StartsWith(category));
         }
-        if (!string.IsNullOrWhiteSpace(Unit)) query = query.Where(c => c.GridCode.StartsWith(Unit) || c.DepartmentCode == Unit);
+        if (!string.IsNullOrWhiteSpace(Unit)) query = query.Where(UnitFilter(Unit.Trim()));
         // The flags are written as constants, never as a parameter: the partial indexes of flagged cases
         // (CaseConfiguration) are used only when the query states their condition itself.
         if (Overdue is { } o) query = o ? query.Where(c => c.PhaseOverdue) : query.Where(c => !c.PhaseOverdue);
@@ -65,6 +65,15 @@ public sealed record CaseFilter(
         if (!string.IsNullOrWhiteSpace(Q)) query = CaseSearch.Where(query, Q, Search);
         return query;
     }
+
+    /// <summary>
+    /// A unit of the territory: its cases, as the equality on its level's column the (unit, …, date) indexes serve. The cases
+    /// a community handles as a department are among them — dispatch sends a community only its own territory's cases
+    /// (CaseWorkflow) — so no <c>OR DepartmentCode</c> term, which no index serves, is needed. Anything else (a department's
+    /// code, a city prefix): what is under it or sent to it.
+    /// </summary>
+    private static Expression<Func<Case, bool>> UnitFilter(string unit) =>
+        CaseQueries.IsLevelCode(unit) ? CaseQueries.Under(unit) : c => c.GridCode.StartsWith(unit) || c.DepartmentCode == unit;
 
     /// <summary>
     /// The states as literals (<c>State = 'Closed'</c>), not a parameter list: a single state is then an equality the

@@ -74,6 +74,9 @@ public static class CaseQueries
 
     private static bool IsDigits(string code) => code.All(char.IsAsciiDigit);
 
+    /// <summary>Whether the code is a district's, street's, community's or grid's in the national scheme (what <see cref="Under"/> turns into an equality).</summary>
+    public static bool IsLevelCode(string code) => code.Length is 6 or 9 or 12 or 15 && IsDigits(code);
+
     /// <summary>The cases one grant lets its holder read.</summary>
     public static IReadOnlyList<Expression<Func<Case, bool>>> VisibleThrough(Grant g)
     {

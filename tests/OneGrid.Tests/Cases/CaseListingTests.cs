@@ -261,6 +261,31 @@ public abstract class CaseListingTests(CaseVolume volume, ITestOutputHelper outp
         Assert.NotNull(all.NextCursor);
     }
 
+    [Fact]
+    public async Task A_text_searchs_total_is_counted_to_its_own_lower_limit()
+    {
+        await using var db = volume.NewContext();
+        var city = new Actor("mayor", "mayor", "mayor", [new Grant(Role.Leader, "3399")]);
+        var found = await PageAsync(db, city, "-reported", null, filter: await new CaseFilter(Q: "synthetic").PrepareSearchAsync(db, default));
+        Assert.Equal(CaseListing.SearchCountLimit, found.Total);
+        Assert.True(found.TotalAtLeast);
+        Assert.NotNull(found.NextCursor);
+    }
+
+    [Fact]
+    public async Task The_unit_filter_reads_a_units_cases_or_a_departments()
+    {
+        await using var db = volume.NewContext();
+        var city = new Actor("mayor", "mayor", "mayor", [new Grant(Role.Leader, "3399")]);
+        var cases = await db.Cases.AsNoTracking().ToListAsync();
+        var street = cases[cases.Count / 2].StreetCode;
+        var underStreet = await PageAsync(db, city, "-reported", null, pageSize: 100, filter: new CaseFilter(Unit: street));
+        Assert.Equal(cases.Count(c => c.StreetCode == street), underStreet.Total);
+        Assert.Equal(Expected(cases.Where(c => c.StreetCode == street), "-reported").Take(100), underStreet.Items.Select(c => c.Id));
+        var department = await PageAsync(db, city, "-reported", null, pageSize: 100, filter: new CaseFilter(Unit: "D1"));
+        Assert.Equal(Expected(cases.Where(c => c.DepartmentCode == "D1"), "-reported").Take(100), department.Items.Select(c => c.Id));
+    }
+
     public static TheoryData<string, string> ScopesAndFilters()
     {
         var data = new TheoryData<string, string>();

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using OneGrid.Calendar;
 using OneGrid.Cases;
@@ -279,6 +280,30 @@ public sealed class SimulateTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, centre.StatusCode);
             var snapshot = (await centre.Content.ReadFromJsonAsync<JsonObject>())!;
             Assert.Equal(open, (int)snapshot["kpis"]!["open"]!);
+
+            // The map beyond its marker limit: a district's closed cases (most of the history) as one cluster per community,
+            // counted from the tallies, adding up to the direct count; open ones as markers while they are few enough.
+            using (var scope = app.Services.CreateScope())
+            {
+                var queries = scope.ServiceProvider.GetRequiredService<OneGrid.CommandCentre.CommandCentreQueries>();
+                var leader = new OneGrid.Access.Actor("sim-leader", "sim-leader", "区领导", [new OneGrid.Access.Grant(OneGrid.Access.Role.Leader, DemoTerritory.DistrictCode)]);
+                await using var db = PersistenceServices.CreateContext(settings);
+                var closed = await db.Cases.CountAsync(c => c.State == CaseState.Closed);
+                Assert.True(closed > OneGrid.CommandCentre.CommandCentreQueries.MaxMapCases);
+                var map = await queries.MapAsync(leader, null, CaseState.Closed);
+                Assert.Equal(closed, map.Total);
+                Assert.Empty(map.Cases);
+                Assert.Equal(closed, map.Clusters.Sum(c => c.Count));
+                Assert.Equal(await db.Cases.Where(c => c.State == CaseState.Closed).Select(c => c.CommunityCode).Distinct().CountAsync(), map.Clusters.Count);
+                foreach (var cluster in map.Clusters.Take(5))
+                {
+                    Assert.Equal(await db.Cases.CountAsync(c => c.State == CaseState.Closed && c.CommunityCode == cluster.Code), cluster.Count);
+                }
+                var openMap = await queries.MapAsync(leader, null, null);
+                Assert.Equal(open, openMap.Total);
+                Assert.True(openMap.Cases.Count <= OneGrid.CommandCentre.CommandCentreQueries.MaxMapCases);
+                Assert.Equal(openMap.Total, openMap.Cases.Count + openMap.Clusters.Sum(c => c.Count));
+            }
 
             using var report = await client.PostAsJsonAsync("/api/v1/reports", new { lon = 120.1929, lat = 30.1548, description = "小区门口有一堆暴露垃圾", categoryCode = "0102" });
             Assert.Equal(HttpStatusCode.Created, report.StatusCode);

@@ -821,6 +821,15 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.HasIndex(new[] { "GridCode", "Id" }, "IX_cases_extension_requested")
                         .HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
 
+                    b.HasIndex(new[] { "CommunityCode", "Id" }, "IX_cases_extension_requested_CommunityCode")
+                        .HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "DistrictCode", "Id" }, "IX_cases_extension_requested_DistrictCode")
+                        .HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "StreetCode", "Id" }, "IX_cases_extension_requested_StreetCode")
+                        .HasFilter("\"ExtensionRequestedHours\" IS NOT NULL");
+
                     b.HasIndex(new[] { "CommunityCode", "ReportedAt", "Id" }, "IX_cases_overdue_CommunityCode")
                         .HasFilter("\"PhaseOverdue\"");
 
@@ -842,6 +851,15 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.HasIndex(new[] { "GridCode", "Id" }, "IX_cases_supervised_open")
                         .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
 
+                    b.HasIndex(new[] { "CommunityCode", "Id" }, "IX_cases_supervised_open_CommunityCode")
+                        .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
+
+                    b.HasIndex(new[] { "DistrictCode", "Id" }, "IX_cases_supervised_open_DistrictCode")
+                        .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
+
+                    b.HasIndex(new[] { "StreetCode", "Id" }, "IX_cases_supervised_open_StreetCode")
+                        .HasFilter("\"Supervised\" AND \"State\" <> 'Closed' AND \"State\" <> 'Rejected'");
+
                     b.HasIndex(new[] { "CommunityCode", "ReportedAt", "Id" }, "IX_cases_suspended_CommunityCode")
                         .HasFilter("\"EverSuspended\"");
 
@@ -852,6 +870,15 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         .HasFilter("\"EverSuspended\"");
 
                     b.HasIndex(new[] { "GridCode", "Id" }, "IX_cases_suspension_requested")
+                        .HasFilter("\"SuspensionRequested\"");
+
+                    b.HasIndex(new[] { "CommunityCode", "Id" }, "IX_cases_suspension_requested_CommunityCode")
+                        .HasFilter("\"SuspensionRequested\"");
+
+                    b.HasIndex(new[] { "DistrictCode", "Id" }, "IX_cases_suspension_requested_DistrictCode")
+                        .HasFilter("\"SuspensionRequested\"");
+
+                    b.HasIndex(new[] { "StreetCode", "Id" }, "IX_cases_suspension_requested_StreetCode")
                         .HasFilter("\"SuspensionRequested\"");
 
                     b.ToTable("cases", (string)null);
