@@ -85,15 +85,8 @@ public static class IndicatorEndpoints
     internal static async Task<Computed> ComputeAsync(OneGridDbContext db, CaseTallyReader tallies, Actor actor, TerritoryIndexHolder territory,
         string? by, string? unit, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
-        by = (by ?? "street").ToLowerInvariant();
-        var end = to ?? DateTimeOffset.UtcNow;
-        var start = from ?? end.AddDays(-30);
-        if (!Groupings.Contains(by))
-        {
-            return new(by, start, end, [], Empty, Problems.InvalidField("by", "分组应为 district、street、community、grid 或 department",
-                "by must be district, street, community, grid or department"));
-        }
-        if (start >= end) return new(by, start, end, [], Empty, Problems.InvalidField("from", "起始时间须早于结束时间", "from must be before to"));
+        (by, var start, var end, var refused) = Request(by, from, to);
+        if (refused is not null) return refused;
 
         var scope = await TallyScope.OfAsync(db, actor, ct);
         if (!string.IsNullOrWhiteSpace(unit)) scope = scope.Under(unit);
@@ -133,6 +126,21 @@ public static class IndicatorEndpoints
         return Result(groups, territory, by, from ?? start, to ?? end);
     }
 
+    /// <summary>The grouping and period asked for (defaults: by street, the last 30 days), or the refusal naming the bad field.</summary>
+    private static (string By, DateTimeOffset Start, DateTimeOffset End, Computed? Refused) Request(string? by, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var grouping = (by ?? "street").ToLowerInvariant();
+        var end = to ?? DateTimeOffset.UtcNow;
+        var start = from ?? end.AddDays(-30);
+        if (!Groupings.Contains(grouping))
+        {
+            return (grouping, start, end, new(grouping, start, end, [], Empty, Problems.InvalidField("by", "分组应为 district、street、community、grid 或 department",
+                "by must be district, street, community, grid or department")));
+        }
+        if (start >= end) return (grouping, start, end, new(grouping, start, end, [], Empty, Problems.InvalidField("from", "起始时间须早于结束时间", "from must be before to")));
+        return (grouping, start, end, null);
+    }
+
     private static DateTimeOffset Clamp(DateTimeOffset t)
     {
         var (lo, hi) = (DateTimeOffset.MinValue.AddDays(2), DateTimeOffset.MaxValue.AddDays(-2));
@@ -153,15 +161,8 @@ public static class IndicatorEndpoints
     internal static async Task<Computed> ComputeDirectAsync(OneGridDbContext db, Actor actor, TerritoryIndexHolder territory, string? by, string? unit,
         DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
-        by = (by ?? "street").ToLowerInvariant();
-        var end = to ?? DateTimeOffset.UtcNow;
-        var start = from ?? end.AddDays(-30);
-        if (!Groupings.Contains(by))
-        {
-            return new(by, start, end, [], Empty, Problems.InvalidField("by", "分组应为 district、street、community、grid 或 department",
-                "by must be district, street, community, grid or department"));
-        }
-        if (start >= end) return new(by, start, end, [], Empty, Problems.InvalidField("from", "起始时间须早于结束时间", "from must be before to"));
+        (by, var start, var end, var refused) = Request(by, from, to);
+        if (refused is not null) return refused;
 
         var cases = db.Cases.AsNoTracking().VisibleTo(actor).Where(c => c.ReportedAt >= start && c.ReportedAt < end);
         if (!string.IsNullOrWhiteSpace(unit)) cases = cases.Where(c => c.GridCode.StartsWith(unit));
