@@ -107,6 +107,10 @@ init_cluster() {
 # pg-throwaway
 listen_addresses = '127.0.0.1'
 unix_socket_directories = ''
+# What OneGrid's README asks of a production server: a text search's bitmap of a common word
+# (垃圾: a sixth of a district) stays exact; at the default 4MB it turns lossy and every row of
+# the lossy pages has its text's pairs computed again (3.3 s instead of 56 ms at 1 M cases).
+work_mem = '32MB'
 EOF
     if [[ ${PG_THROWAWAY_DURABLE:-0} != 1 ]]; then
         printf '%s\n' 'fsync = off' 'synchronous_commit = off' 'full_page_writes = off' >>"$dir/data/postgresql.conf"
