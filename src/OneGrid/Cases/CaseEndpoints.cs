@@ -213,7 +213,7 @@ public static class CaseEndpoints
 
     internal static async Task<IResult> ListCases(OneGridDbContext db, IActorAccessor actors, [AsParameters] CaseFilter filter,
         string? sort, int? page, int? pageSize, string? cursor, CancellationToken ct) =>
-        await PageAsync(db.Cases.AsNoTracking(), CaseQueries.VisibleBranches(actors.Current), await filter.PrepareSearchAsync(db, ct), sort, page,
+        await PageAsync(db.Cases.AsNoTracking(), CaseQueries.VisibleBranches(actors.Current, filter.Unit?.Trim()), await filter.PrepareSearchAsync(db, ct), sort, page,
             pageSize, cursor, ct);
 
     internal static async Task<IResult> Inbox(OneGridDbContext db, IActorAccessor actors, string? sort, int? page, int? pageSize, string? cursor,

@@ -36,14 +36,24 @@ public static class CaseQueries
         return any;
     }
 
-    /// <summary>What the actor may read: their own reports, and what each grant reaches.</summary>
-    public static IReadOnlyList<Expression<Func<Case, bool>>> VisibleBranches(Actor actor)
+    /// <summary>
+    /// What the actor may read: their own reports, and what each grant reaches. <paramref name="within"/>, a unit the list is
+    /// filtered to (<see cref="CaseFilter.Unit"/>), narrows a grant on a unit above it to that unit: the same cases once the
+    /// filter is applied, but each branch then names the narrow unit's own column, so its index is read — not the street's
+    /// every case checked for a community (480 ms at 10 M cases).
+    /// </summary>
+    public static IReadOnlyList<Expression<Func<Case, bool>>> VisibleBranches(Actor actor, string? within = null)
     {
         var branches = new List<Expression<Func<Case, bool>>>();
         if (actor.UserId is { } me) branches.Add(c => c.ReporterId == me);
-        foreach (var g in actor.Grants) branches.AddRange(VisibleThrough(g));
+        foreach (var g in actor.Grants) branches.AddRange(VisibleThrough(Narrowed(g, within)));
         return branches;
     }
+
+    private static Grant Narrowed(Grant g, string? within) =>
+        within is not null && IsLevelCode(within) && within.Length > g.UnitCode.Length && within.StartsWith(g.UnitCode, StringComparison.Ordinal)
+            ? g with { UnitCode = within }
+            : g;
 
     /// <summary>
     /// What waits for the actor. Every branch is one of the grant's <see cref="VisibleThrough"/> branches narrowed further,
@@ -90,8 +100,9 @@ public static class CaseQueries
                 var department = g.DepartmentCode;
                 return department is null ? [] : [And(c => c.DepartmentCode == department, Under(unit))];
             case Role.CommunityOperator:
-                // As CaseActions.IsHandler: a community operator handles what is sent to the community itself.
-                return [Under(unit), c => c.DepartmentCode == unit];
+                // What is sent to the community itself (CaseActions.IsHandler) is among its own cases: dispatch sends a
+                // community only its territory's cases (CaseWorkflow). A second branch for it read every such case again.
+                return [Under(unit)];
             default:
                 return [Under(unit)];
         }

@@ -75,8 +75,8 @@ public abstract class CaseVolume : IAsyncLifetime
         var open = state is not (CaseState.Closed or CaseState.Rejected);
         var level = random.NextDouble() switch { < 0.8 => OwningLevel.Community, < 0.95 => OwningLevel.Street, _ => OwningLevel.District };
         var dispatched = state is CaseState.Dispatched or CaseState.InProgress or CaseState.Handled or CaseState.Closed;
-        // A few matters the community handles itself: the department is a community, maybe another one's.
-        var department = !dispatched ? null : random.NextDouble() < 0.03 ? "3399" + random.Next(0, 20).ToString("D2") + "001001" : "D" + random.Next(0, 3);
+        // A few matters the community handles itself: the department is the case's own community (dispatch allows no other).
+        var department = !dispatched ? null : random.NextDouble() < 0.03 ? community : "D" + random.Next(0, 3);
         return new Case
         {
             Number = $"T-{i:D7}", Description = "synthetic", State = state,
