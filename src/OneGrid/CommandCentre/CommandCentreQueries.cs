@@ -119,7 +119,7 @@ public sealed class CommandCentreQueries(OneGridDbContext db, TimeProvider time,
 
         async Task<List<(string Key, int Count)>> ReportsBy(TallyGroup group, UnitLevel level)
         {
-            var sums = await tallies.SumAsync(scope, group, level, CaseTally.DateOf(periodFirst), todayDay, closedOn: false, gauges: false, ct);
+            var sums = await tallies.SumAsync(scope, group, level, CaseTally.DateOf(periodFirst), todayDay, closedOn: false, gauges: false, ct, perDay: false);
             return sums.ByGroup(TallyCounters.Reports, _ => true).Where(g => g.Value > 0)
                 .OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, N(g.Value))).ToList();
         }

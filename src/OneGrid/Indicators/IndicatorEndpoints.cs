@@ -112,7 +112,7 @@ public static class IndicatorEndpoints
         }
         else
         {
-            sums = await tallies.SumAsync(scope, group, level, first, last, closedOn: false, gauges: false, ct);
+            sums = await tallies.SumAsync(scope, group, level, first, last, closedOn: false, gauges: false, ct, perDay: false);
             await tallies.AddReportedBetweenAsync(scope, group, level, start, tallies.StartOf(first), sums, ct);
             await tallies.AddReportedBetweenAsync(scope, group, level, tallies.StartOf(last.AddDays(1)), end, sums, ct);
         }
