@@ -161,36 +161,14 @@ internal abstract class BulkCaseWriter(OneGridDbContext db) : IAsyncDisposable
     protected ColumnPlan Cases { get; } = ColumnPlan.Of<Case>(db);
     protected ColumnPlan Events { get; } = ColumnPlan.Of<CaseEvent>(db);
 
-    /// <summary>The tallies' table, key columns and counter columns (in <see cref="TallyCounters"/>' order), from the model.</summary>
-    protected (string Table, string[] Keys, string[] Counters) Tallies { get; } = TallyColumns(db);
-
-    private static (string, string[], string[]) TallyColumns(DbContext db)
-    {
-        var store = StoreNames.Of<CaseTally>(db);
-        return (store.Table,
-            [store.Column(nameof(CaseTally.Level)), store.Column(nameof(CaseTally.Unit)), store.Column(nameof(CaseTally.Day)), store.Column(nameof(CaseTally.Dim))],
-            TallyCounters.Names.Select(store.Column).ToArray());
-    }
-
-    /// <summary>The upsert that adds a row of differences to a tally (as <see cref="CaseTallyWriter"/> does), from the values listed in <paramref name="source"/>.</summary>
-    protected string AddTallySql(string source)
-    {
-        var (table, keys, counters) = Tallies;
-        return $"INSERT INTO {table} ({string.Join(",", keys.Concat(counters))}) {source} ON CONFLICT ({string.Join(",", keys)}) DO UPDATE SET " +
-            string.Join(",", counters.Select(c => $"{c} = {table}.{c} + excluded.{c}"));
-    }
+    /// <summary>The tallies' columns and upsert, as <see cref="CaseTallyWriter"/> writes them.</summary>
+    protected CaseTallyWriter.Plan Tallies { get; } = CaseTallyWriter.PlanFor(db);
 
     /// <summary>
     /// Adds the differences to the tallies in the writer's transaction, keys in <see cref="CaseTallyWriter"/>'s order. The
-    /// same sums as <see cref="CaseTallyWriter.ApplyAsync"/>, by the bulk path: its multi-row statements bind thousands of
-    /// named parameters, which SQLite looks up one by one.
+    /// same sums as <see cref="CaseTallyWriter.ApplyAsync"/>, by the bulk path (prepared natively on SQLite, COPY on PostgreSQL).
     /// </summary>
     public abstract Task AddTalliesAsync(Dictionary<TallyKey, long[]> deltas, CancellationToken ct);
-
-    protected static List<KeyValuePair<TallyKey, long[]>> Ordered(Dictionary<TallyKey, long[]> deltas) =>
-        CaseContribution.NonZero(deltas)
-            .OrderBy(d => d.Key.Level).ThenBy(d => d.Key.Unit, StringComparer.Ordinal).ThenBy(d => d.Key.Day).ThenBy(d => d.Key.Dim, StringComparer.Ordinal)
-            .ToList();
 
     /// <summary>
     /// Whether the load builds the secondary indexes of cases and timelines afterwards (<see cref="DeferredIndexes"/>)
@@ -284,14 +262,14 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
             _searchPairs = pairs;
         }
         var columns = 4 + TallyCounters.Count;
-        Check(raw.sqlite3_prepare_v2(_handle, AddTallySql("VALUES (" + string.Join(",", Enumerable.Range(1, columns).Select(i => "?" + i)) + ")"), out var add));
+        Check(raw.sqlite3_prepare_v2(_handle, Tallies.AddFrom("VALUES (" + string.Join(",", Enumerable.Range(1, columns).Select(i => "?" + i)) + ")"), out var add));
         _addTally = add;
     }
 
     public override Task AddTalliesAsync(Dictionary<TallyKey, long[]> deltas, CancellationToken ct)
     {
         var statement = _addTally!;
-        foreach (var (key, values) in Ordered(deltas))
+        foreach (var (key, values) in CaseTallyWriter.Ordered(deltas))
         {
             Check(raw.sqlite3_bind_int64(statement, 1, (int)key.Level));
             Check(raw.sqlite3_bind_text(statement, 2, key.Unit));
@@ -426,10 +404,10 @@ internal sealed class PostgresBulkWriter(OneGridDbContext db) : BulkCaseWriter(d
     /// <summary>COPY into a session table, then one upsert from it in key order.</summary>
     public override async Task AddTalliesAsync(Dictionary<TallyKey, long[]> deltas, CancellationToken ct)
     {
-        var rows = Ordered(deltas);
+        var rows = CaseTallyWriter.Ordered(deltas);
         if (rows.Count == 0) return;
         var connection = (NpgsqlConnection)Db.Database.GetDbConnection();
-        var (_, keys, counters) = Tallies;
+        var (keys, counters) = (Tallies.Keys, Tallies.Counters);
         var columns = string.Join(",", keys.Concat(counters));
         await using (var import = await connection.BeginBinaryImportAsync($"COPY {Staging} ({columns}) FROM STDIN (FORMAT BINARY)", ct))
         {
@@ -445,7 +423,7 @@ internal sealed class PostgresBulkWriter(OneGridDbContext db) : BulkCaseWriter(d
             await import.CompleteAsync(ct);
         }
         await using var command = connection.CreateCommand();
-        command.CommandText = AddTallySql($"SELECT {columns} FROM {Staging} ORDER BY {string.Join(",", keys)}") + $"; TRUNCATE {Staging}";
+        command.CommandText = Tallies.AddFrom($"SELECT {columns} FROM {Staging} ORDER BY {string.Join(",", keys)}") + $"; TRUNCATE {Staging}";
         await command.ExecuteNonQueryAsync(ct);
     }
 

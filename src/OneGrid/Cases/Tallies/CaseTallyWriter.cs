@@ -19,17 +19,33 @@ public static class CaseTallyWriter
     // Parameters per statement stay far below SQLite's 32,766 and PostgreSQL's 65,535.
     private const int ChunkRows = 400;
 
-    private sealed record Plan(string Head, string Tail, string[] Columns);
+    /// <summary>
+    /// The tallies' delimited table, key and counter columns (counters in <see cref="TallyCounters"/>' order), and the upsert
+    /// around a source of rows: <c>Insert</c> + <c>VALUES (…)</c> or a <c>SELECT</c> + <c>Tail</c>.
+    /// </summary>
+    internal sealed record Plan(string Table, string[] Keys, string[] Counters, string Insert, string Tail)
+    {
+        public string Head => Insert + "VALUES ";
+
+        /// <summary>The upsert that adds the rows of <paramref name="source"/> (VALUES or SELECT, keys then counters).</summary>
+        public string AddFrom(string source) => Insert + source + Tail;
+    }
 
     private static readonly ConcurrentDictionary<IModel, Plan> Plans = new();
 
-    public static async Task ApplyAsync(DbContext db, IDictionary<TallyKey, long[]> deltas, CancellationToken ct)
-    {
-        var rows = CaseContribution.NonZero(deltas)
+    internal static Plan PlanFor(DbContext db) => Plans.GetOrAdd(db.Model, static (_, db) => Build(db), db);
+
+    /// <summary>The non-zero differences in the one key order every writer uses (no two transactions wait on each other in a cycle).</summary>
+    internal static List<KeyValuePair<TallyKey, long[]>> Ordered(IDictionary<TallyKey, long[]> deltas) =>
+        CaseContribution.NonZero(deltas)
             .OrderBy(d => d.Key.Level).ThenBy(d => d.Key.Unit, StringComparer.Ordinal).ThenBy(d => d.Key.Day).ThenBy(d => d.Key.Dim, StringComparer.Ordinal)
             .ToList();
+
+    public static async Task ApplyAsync(DbContext db, IDictionary<TallyKey, long[]> deltas, CancellationToken ct)
+    {
+        var rows = Ordered(deltas);
         if (rows.Count == 0) return;
-        var plan = Plans.GetOrAdd(db.Model, static (_, db) => Build(db), db);
+        var plan = PlanFor(db);
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Tallies change inside the transaction of the write that moves them.");
@@ -108,9 +124,9 @@ public static class CaseTallyWriter
         string Column(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(store)!);
         string[] keys = [Column(nameof(CaseTally.Level)), Column(nameof(CaseTally.Unit)), Column(nameof(CaseTally.Day)), Column(nameof(CaseTally.Dim))];
         var counters = TallyCounters.Names.Select(Column).ToArray();
-        var head = $"INSERT INTO {table} ({string.Join(",", keys.Concat(counters))}) VALUES ";
+        var insert = $"INSERT INTO {table} ({string.Join(",", keys.Concat(counters))}) ";
         var tail = $" ON CONFLICT ({string.Join(",", keys)}) DO UPDATE SET " +
             string.Join(",", counters.Select(c => $"{c} = {table}.{c} + excluded.{c}"));
-        return new Plan(head, tail, counters);
+        return new Plan(table, keys, counters, insert, tail);
     }
 }
