@@ -17,6 +17,8 @@ public static class CaseModule
         services.AddSingleton<OpenCaseIndex>();
         services.AddSingleton<ReportWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<ReportWriter>());
+        services.AddSingleton<CaseSearchIndexer>();
+        services.AddHostedService(sp => sp.GetRequiredService<CaseSearchIndexer>());
         services.AddHostedService<OrphanUploadSweeper>();
         services.AddSingleton<Hosting.IStartupTask, Tallies.CaseTallyBackfill>();
         // The case lists' index choice on SQLite depends on current statistics.

@@ -12,8 +12,8 @@ public static class CaseSearchSql
     public const int SqlitePositions = 4_501;
 
     /// <summary>
-    /// SQLite: two contentless FTS5 tables keyed by <c>cases.Id</c>, kept by triggers in the writing transaction, whoever writes
-    /// (the intake's plain INSERTs, EF's updates). <c>case_search</c> holds the trigrams of description and address (queries of three
+    /// SQLite: two contentless FTS5 tables keyed by <c>cases.Id</c>: new cases are added by <see cref="CaseSearchIndexer"/> shortly
+    /// after they commit, changes and deletions by triggers in the writing transaction. <c>case_search</c> holds the trigrams of description and address (queries of three
     /// characters or more); <c>case_search_pairs</c> holds every two-character substring as a word for the unicode61 tokenizer
     /// (queries of two characters, which trigrams cannot serve: 井盖, 漏水). The pairs are cut out by a scalar subquery over a
     /// table of positions because a trigger may not use a recursive CTE. <c>detail=none</c>: only which case holds a token,
@@ -24,8 +24,10 @@ public static class CaseSearchSql
         private const string Text = "NEW.\"Description\" || char(10) || coalesce(NEW.\"Address\", '')";
         private const string Pairs = "(SELECT group_concat(substr(" + Text + ", i, 2), ' ') FROM case_search_positions WHERE i < length(" + Text + "))";
 
-        /// <summary>The insert trigger, by name, for a bulk load that writes the two tables itself (<see cref="SearchText"/>, <see cref="PairsOf"/>).</summary>
-        public const string InsertTrigger = "cases_search_insert";
+        /// <summary>One row: the highest case id whose text is in the search tables (<see cref="CaseSearchIndexer"/>).</summary>
+        public const string ProgressTable = "case_search_progress";
+
+        private const string Indexed = "OLD.\"Id\" <= (SELECT indexed_through FROM " + ProgressTable + ")";
 
         public const string InsertText = "INSERT INTO case_search (rowid, text) VALUES (?1, ?2)";
         public const string InsertPairs = "INSERT INTO case_search_pairs (rowid, pairs) VALUES (?1, ?2)";
@@ -56,6 +58,20 @@ public static class CaseSearchSql
             b.Sql($"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {SqlitePositions}) INSERT INTO case_search_positions SELECT i FROM n;");
             b.Sql("CREATE VIRTUAL TABLE case_search USING fts5(text, tokenize = 'trigram', content = '', contentless_delete = 1, detail = 'none');");
             b.Sql("CREATE VIRTUAL TABLE case_search_pairs USING fts5(pairs, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1, detail = 'none');");
+            Triggers(b);
+            // Cases written before the index existed.
+            b.Sql("""INSERT INTO case_search (rowid, text) SELECT "Id", "Description" || char(10) || coalesce("Address", '') FROM cases;""");
+            b.Sql("""
+                INSERT INTO case_search_pairs (rowid, pairs)
+                SELECT c."Id", (SELECT group_concat(substr(c."Description" || char(10) || coalesce(c."Address", ''), i, 2), ' ')
+                                FROM case_search_positions WHERE i < length(c."Description" || char(10) || coalesce(c."Address", '')))
+                FROM cases c;
+                """);
+        }
+
+        /// <summary>The first version's triggers: every insert, update and delete of a case kept in the search tables.</summary>
+        private static void Triggers(MigrationBuilder b)
+        {
             b.Sql($"""
                 CREATE TRIGGER cases_search_insert AFTER INSERT ON cases BEGIN
                     INSERT INTO case_search (rowid, text) VALUES (NEW."Id", {Text});
@@ -78,14 +94,59 @@ public static class CaseSearchSql
                     DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
                 END;
                 """);
-            // Cases written before the index existed.
-            b.Sql("""INSERT INTO case_search (rowid, text) SELECT "Id", "Description" || char(10) || coalesce("Address", '') FROM cases;""");
+        }
+
+        /// <summary>
+        /// New cases are indexed after they commit, many per transaction, by <see cref="CaseSearchIndexer"/> instead of the insert
+        /// trigger; the update and delete triggers stay, for cases already indexed (at or below the mark). Every case existing now
+        /// is indexed, so the mark starts at the newest. A bulk load that died with the first version's insert trigger recorded as
+        /// dropped (<c>onegrid_deferred_ddl</c>) must not have it built again: the record loses that line.
+        /// </summary>
+        public static void IndexAfterCommit(MigrationBuilder b)
+        {
+            b.Sql($"CREATE TABLE {ProgressTable} (id INTEGER PRIMARY KEY CHECK (id = 1), indexed_through INTEGER NOT NULL);");
+            b.Sql($"INSERT INTO {ProgressTable} (id, indexed_through) SELECT 1, coalesce(max(\"Id\"), 0) FROM cases;");
+            b.Sql("DROP TRIGGER IF EXISTS cases_search_insert;");
+            b.Sql("DROP TRIGGER IF EXISTS cases_search_update;");
+            b.Sql("DROP TRIGGER IF EXISTS cases_search_delete;");
+            b.Sql($"""
+                CREATE TRIGGER cases_search_update AFTER UPDATE OF "Description", "Address" ON cases
+                WHEN (OLD."Description" IS NOT NEW."Description" OR OLD."Address" IS NOT NEW."Address") AND {Indexed} BEGIN
+                    DELETE FROM case_search WHERE rowid = OLD."Id";
+                    DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
+                    INSERT INTO case_search (rowid, text) VALUES (NEW."Id", {Text});
+                    INSERT INTO case_search_pairs (rowid, pairs) VALUES (NEW."Id", {Pairs});
+                END;
+                """);
+            b.Sql($"""
+                CREATE TRIGGER cases_search_delete AFTER DELETE ON cases WHEN {Indexed} BEGIN
+                    DELETE FROM case_search WHERE rowid = OLD."Id";
+                    DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
+                END;
+                """);
             b.Sql("""
+                CREATE TABLE IF NOT EXISTS onegrid_deferred_ddl (seq INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, ddl TEXT NOT NULL);
+                DELETE FROM onegrid_deferred_ddl WHERE name = 'cases_search_insert';
+                """);
+        }
+
+        /// <summary>Back to the insert trigger: the cases above the mark are indexed first.</summary>
+        public static void IndexAfterCommitDown(MigrationBuilder b)
+        {
+            b.Sql($"""
+                INSERT INTO case_search (rowid, text)
+                SELECT "Id", "Description" || char(10) || coalesce("Address", '') FROM cases WHERE "Id" > (SELECT indexed_through FROM {ProgressTable});
+                """);
+            b.Sql($"""
                 INSERT INTO case_search_pairs (rowid, pairs)
                 SELECT c."Id", (SELECT group_concat(substr(c."Description" || char(10) || coalesce(c."Address", ''), i, 2), ' ')
                                 FROM case_search_positions WHERE i < length(c."Description" || char(10) || coalesce(c."Address", '')))
-                FROM cases c;
+                FROM cases c WHERE c."Id" > (SELECT indexed_through FROM {ProgressTable});
                 """);
+            b.Sql("DROP TRIGGER IF EXISTS cases_search_update;");
+            b.Sql("DROP TRIGGER IF EXISTS cases_search_delete;");
+            b.Sql($"DROP TABLE {ProgressTable};");
+            Triggers(b);
         }
 
         public static void Down(MigrationBuilder b)

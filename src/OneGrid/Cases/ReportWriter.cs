@@ -29,7 +29,7 @@ public sealed record PendingReport(Case Case, CaseEvent Event, IReadOnlyList<Cas
 /// </para>
 /// </summary>
 public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex openCases, TimeProvider time, ILogger<ReportWriter> logger,
-    IEnumerable<ICaseEventOutbox> outboxes, Tallies.CaseTallyInterceptor tallies) : BackgroundService
+    IEnumerable<ICaseEventOutbox> outboxes, Tallies.CaseTallyInterceptor tallies, CaseSearchIndexer search) : BackgroundService
 {
     private const int MaxBatch = 256;
 
@@ -114,6 +114,7 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
         _scope = scopes.CreateScope();
         _db = _scope.ServiceProvider.GetRequiredService<OneGridDbContext>();
         await _db.Database.OpenConnectionAsync(ct);
+        await SqliteCheckpointer.HandOver(_db, ct);
         return _db;
     }
 
@@ -204,6 +205,7 @@ public sealed class ReportWriter(IServiceScopeFactory scopes, OpenCaseIndex open
         await tx.CommitAsync(ct);
         openCases.Apply(cases.Select(OpenCaseRow.Of));
         foreach (var outbox in filled) outbox.Committed();
+        search.Notify();
     }
 
     /// <summary>

@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace OneGrid.Persistence;
 
 /// <summary>
-/// A bulk load's way round index maintenance: the secondary indexes (and named triggers) of some tables are dropped before
+/// A bulk load's way round index maintenance: the secondary indexes of some tables are dropped before
 /// the load and built again after it — a sort per index instead of a B-tree insert per row and index, which at millions of
 /// rows is the difference between minutes and hours. Unique indexes and keys stay, so nothing the load writes can break a
 /// constraint. The dropped definitions are written to <c>onegrid_deferred_ddl</c> in the same transaction as the drops, so a
@@ -16,8 +16,8 @@ public static class DeferredIndexes
 {
     public const string Table = "onegrid_deferred_ddl";
 
-    /// <summary>Drops the non-unique indexes of <paramref name="tables"/> and the <paramref name="triggers"/> (SQLite), recording them.</summary>
-    public static async Task DeferAsync(OneGridDbContext db, IReadOnlyList<string> tables, IReadOnlyList<string> triggers, CancellationToken ct)
+    /// <summary>Drops the non-unique indexes of <paramref name="tables"/>, recording them.</summary>
+    public static async Task DeferAsync(OneGridDbContext db, IReadOnlyList<string> tables, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var connection = db.Database.GetDbConnection();
@@ -29,7 +29,7 @@ public static class DeferredIndexes
             command.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             command.CommandText = sqlite
                 ? $"SELECT name, type, sql FROM sqlite_master WHERE sql IS NOT NULL AND tbl_name IN ({In(tables)}) AND " +
-                  $"((type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%') OR (type = 'trigger' AND name IN ({In(triggers)}))) ORDER BY type, name"
+                  "type = 'index' AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name"
                 : "SELECT i.relname, 'index', pg_get_indexdef(x.indexrelid) FROM pg_index x " +
                   "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid " +
                   $"WHERE t.relnamespace = current_schema()::regnamespace AND t.relname IN ({In(tables)}) " +
@@ -41,7 +41,7 @@ public static class DeferredIndexes
         foreach (var (name, kind, ddl) in found)
         {
             await ExecAsync(db, $"INSERT INTO {Table} (seq, name, kind, ddl) VALUES ({++seq}, {Literal(name)}, {Literal(kind)}, {Literal(ddl)})", ct);
-            await ExecAsync(db, $"DROP {(kind == "trigger" ? "TRIGGER" : "INDEX")} {Quote(name)}", ct);
+            await ExecAsync(db, $"DROP INDEX {Quote(name)}", ct);
         }
         await tx.CommitAsync(ct);
     }
@@ -67,7 +67,7 @@ public static class DeferredIndexes
             await using (var command = db.Database.GetDbConnection().CreateCommand())
             {
                 command.Transaction = tx.GetDbTransaction();
-                // Indexes before triggers (kind order), then as recorded.
+                // Kind first: records of an earlier version could hold triggers, which come after the indexes.
                 command.CommandText = $"SELECT ddl FROM {Table} ORDER BY kind, seq";
                 await using var reader = await command.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct)) ddls.Add(reader.GetString(0));

@@ -22,6 +22,7 @@ public static class PersistenceServices
                     ConfigureSqlite(o, settings.ConnectionString, sp.GetRequiredService<Access.AccessRevisionInterceptor>(),
                         sp.GetRequiredService<Webhooks.WebhookOutboxInterceptor>(), sp.GetRequiredService<Cases.Tallies.CaseTallyInterceptor>()));
                 services.AddScoped<OneGridDbContext>(sp => sp.GetRequiredService<SqliteOneGridDbContext>());
+                services.AddHostedService<SqliteCheckpointer>();
                 break;
             case DatabaseProvider.Postgres:
                 services.AddDbContextPool<PostgresOneGridDbContext>((sp, o) =>

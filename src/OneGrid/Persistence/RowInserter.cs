@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using SQLitePCL;
 
 namespace OneGrid.Persistence;
 
@@ -21,7 +23,13 @@ public static class RowInserter
     /// name on every execution, and a bare <c>p0</c> costs a failed scan of all the statement's names before the
     /// prefixed ones are tried. Npgsql wants the bare names.
     /// </param>
-    private sealed record Plan(string Sql, IProperty[] Columns, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey, string[] ParameterNames);
+    /// <param name="SqliteBinder">
+    /// SQLite: binds a row's values to the prepared statement by position (<see cref="SqliteBinding"/>); Microsoft.Data.Sqlite's
+    /// by-name binding of forty-odd parameters per case was a seventh of the report writer's time. Null where the model has a
+    /// stored type it cannot bind, and on PostgreSQL.
+    /// </param>
+    private sealed record Plan(string Sql, IProperty[] Columns, RelationalTypeMapping[] Mappings, IProperty? GeneratedKey, string[] ParameterNames,
+        Func<nint, object, int>? SqliteBinder);
 
     private static readonly ConcurrentDictionary<(IModel, Type), Plan> Plans = new();
 
@@ -32,6 +40,12 @@ public static class RowInserter
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("RowInserter writes inside the caller's transaction.");
+
+        if (plan.SqliteBinder is { } bind && connection is SqliteConnection { Handle: { } handle })
+        {
+            InsertNative(handle, plan, bind, rows);
+            return;
+        }
 
         if (connection.CanCreateBatch && rows.Count > 1)
         {
@@ -92,6 +106,43 @@ public static class RowInserter
         }
     }
 
+    /// <summary>
+    /// The rows stepped through one statement prepared on the connection's native handle, inside the transaction the connection
+    /// is in. Failures throw <see cref="SqliteException"/> with SQLite's message and codes, as Microsoft.Data.Sqlite would.
+    /// </summary>
+    private static void InsertNative<T>(sqlite3 handle, Plan plan, Func<nint, object, int> bind, IReadOnlyList<T> rows) where T : class
+    {
+        Check(handle, raw.sqlite3_prepare_v2(handle, plan.Sql, out var statement));
+        using (statement)
+        {
+            var native = statement.DangerousGetHandle();
+            foreach (var row in rows)
+            {
+                Check(handle, bind(native, row));
+                var step = NativeSqlite.Step(native);
+                if (plan.GeneratedKey is not null)
+                {
+                    if (step != raw.SQLITE_ROW)
+                    {
+                        NativeSqlite.Reset(native);
+                        Check(handle, step);
+                        throw new InvalidOperationException("An insert returned no key.");
+                    }
+                    SetKey(plan.GeneratedKey, row, raw.sqlite3_column_int64(statement, 0));
+                    step = NativeSqlite.Step(native);
+                }
+                NativeSqlite.Reset(native);
+                if (step != raw.SQLITE_DONE) Check(handle, step);
+            }
+        }
+    }
+
+    private static void Check(sqlite3 handle, int rc)
+    {
+        if (rc is raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW) return;
+        throw new SqliteException(raw.sqlite3_errmsg(handle).utf8_to_string(), rc, raw.sqlite3_extended_errcode(handle));
+    }
+
     private static void SetKey(IProperty key, object row, object? value)
     {
         if (value is null or DBNull) throw new InvalidOperationException("An insert returned no key.");
@@ -111,7 +162,21 @@ public static class RowInserter
         var values = columns.Select((_, i) => store.Placeholder("p" + i)).ToList();
         var text = $"INSERT INTO {store.Table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", values)})";
         if (key is not null) text += $" RETURNING {store.Column(key)}";
-        var parameterNames = db.Database.IsSqlite() ? values.ToArray() : columns.Select((_, i) => "p" + i).ToArray();
-        return new Plan(text, columns, columns.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToArray(), key, parameterNames);
+        var sqlite = db.Database.IsSqlite();
+        var parameterNames = sqlite ? values.ToArray() : columns.Select((_, i) => "p" + i).ToArray();
+        Func<nint, object, int>? binder = null;
+        if (sqlite)
+        {
+            try
+            {
+                // Named parameters are numbered in the order they appear: @p0 is ?1.
+                binder = SqliteBinding.Compile(type, columns);
+            }
+            catch (InvalidOperationException)
+            {
+                // A stored type without a native binding: Microsoft.Data.Sqlite's parameters serve this table.
+            }
+        }
+        return new Plan(text, columns, columns.Select(p => (RelationalTypeMapping)p.GetTypeMapping()).ToArray(), key, parameterNames, binder);
     }
 }

@@ -68,6 +68,9 @@ public sealed class CaseWorld : IAsyncDisposable
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<OpenCaseIndex>();
         services.AddSingleton<ReportWriter>();
+        // Not started: searches here read new cases by their text (the indexer's tail), as they do before it comes round.
+        services.AddSingleton<StartupState>();
+        services.AddSingleton<CaseSearchIndexer>();
         var provider = services.BuildServiceProvider();
         world = new CaseWorld(dir, provider);
         if (start is { } at) world.Clock = new FakeTimeProvider(at);

@@ -38,25 +38,7 @@ internal sealed class ColumnPlan
     /// property read typed and put through the model's value converter as EF would, with no boxing — the per-value boxing
     /// and conversions of <see cref="Values"/> were the bulk load's largest cost. Returns the OR of the binds' result codes.
     /// </summary>
-    public Func<nint, object, int> CompileSqliteBinder(Type entity)
-    {
-        var statement = System.Linq.Expressions.Expression.Parameter(typeof(nint), "statement");
-        var row = System.Linq.Expressions.Expression.Parameter(typeof(object), "row");
-        var typed = System.Linq.Expressions.Expression.Variable(entity, "e");
-        var rc = System.Linq.Expressions.Expression.Variable(typeof(int), "rc");
-        var body = new List<System.Linq.Expressions.Expression>
-        {
-            System.Linq.Expressions.Expression.Assign(typed, System.Linq.Expressions.Expression.Convert(row, entity)),
-            System.Linq.Expressions.Expression.Assign(rc, System.Linq.Expressions.Expression.Constant(0)),
-        };
-        for (var i = 0; i < Properties.Length; i++)
-        {
-            body.Add(System.Linq.Expressions.Expression.OrAssign(rc, SqliteBinding.Bind(statement, i + 1, typed, Properties[i])));
-        }
-        body.Add(rc);
-        var block = System.Linq.Expressions.Expression.Block([typed, rc], body);
-        return System.Linq.Expressions.Expression.Lambda<Func<nint, object, int>>(block, statement, row).Compile();
-    }
+    public Func<nint, object, int> CompileSqliteBinder(Type entity) => SqliteBinding.Compile(entity, Properties);
 
     private static Func<object, object?> Value(IProperty property)
     {
@@ -65,88 +47,6 @@ internal sealed class ColumnPlan
         return converter is null
             ? getter.GetClrValueUsingContainingEntity
             : row => getter.GetClrValueUsingContainingEntity(row) is { } v ? converter.ConvertToProvider(v) : null;
-    }
-}
-
-/// <summary>The expression that binds one property's value, converted as the model stores it, to parameter <c>index</c>.</summary>
-internal static class SqliteBinding
-{
-    private static readonly System.Reflection.MethodInfo Int64 = typeof(NativeSqlite).GetMethod(nameof(NativeSqlite.BindInt64))!;
-    private static readonly System.Reflection.MethodInfo Double = typeof(NativeSqlite).GetMethod(nameof(NativeSqlite.BindDouble))!;
-    private static readonly System.Reflection.MethodInfo Null = typeof(NativeSqlite).GetMethod(nameof(NativeSqlite.BindNull))!;
-    private static readonly System.Reflection.MethodInfo Text = typeof(NativeSqlite).GetMethod(nameof(NativeSqlite.BindText))!;
-    private static readonly System.Reflection.MethodInfo Blob = typeof(NativeSqlite).GetMethod(nameof(NativeSqlite.BindBlob), [typeof(nint), typeof(int), typeof(byte[])])!;
-
-    public static System.Linq.Expressions.Expression Bind(System.Linq.Expressions.ParameterExpression statement, int index, System.Linq.Expressions.Expression entity, IProperty property)
-    {
-        System.Linq.Expressions.Expression value = property.PropertyInfo is { } p
-            ? System.Linq.Expressions.Expression.Property(entity, p)
-            : System.Linq.Expressions.Expression.Field(entity, property.FieldInfo ?? throw new InvalidOperationException($"{property.Name} has no member"));
-        var converter = ((RelationalTypeMapping)property.GetTypeMapping()).Converter ?? property.GetValueConverter();
-        return converter is null ? Store(statement, index, value) : Converted(statement, index, value, converter);
-    }
-
-    private static System.Linq.Expressions.Expression Converted(System.Linq.Expressions.ParameterExpression statement, int index,
-        System.Linq.Expressions.Expression value, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter converter)
-    {
-        var convert = converter.ConvertToProviderExpression;
-        var model = convert.Parameters[0].Type;
-        // EF converts only values that are there: null stays NULL.
-        if (Nullable.GetUnderlyingType(value.Type) is not null)
-        {
-            var inner = System.Linq.Expressions.Expression.Property(value, "Value");
-            return System.Linq.Expressions.Expression.Condition(System.Linq.Expressions.Expression.Property(value, "HasValue"),
-                Store(statement, index, Apply(convert, model, inner)), BindNull(statement, index));
-        }
-        if (!value.Type.IsValueType)
-        {
-            return System.Linq.Expressions.Expression.Condition(System.Linq.Expressions.Expression.Equal(value, System.Linq.Expressions.Expression.Constant(null, value.Type)),
-                BindNull(statement, index), Store(statement, index, Apply(convert, model, value)));
-        }
-        return Store(statement, index, Apply(convert, model, value));
-    }
-
-    private static System.Linq.Expressions.Expression Apply(System.Linq.Expressions.LambdaExpression convert, Type model, System.Linq.Expressions.Expression value) =>
-        System.Linq.Expressions.Expression.Invoke(convert, value.Type == model ? value : System.Linq.Expressions.Expression.Convert(value, model));
-
-    private static System.Linq.Expressions.Expression BindNull(System.Linq.Expressions.ParameterExpression statement, int index) =>
-        System.Linq.Expressions.Expression.Call(Null, statement, System.Linq.Expressions.Expression.Constant(index));
-
-    /// <summary>A provider value of any stored type: integers, booleans and enums as integers, floating point, text, blobs; nullable ones NULL when empty.</summary>
-    private static System.Linq.Expressions.Expression Store(System.Linq.Expressions.ParameterExpression statement, int index, System.Linq.Expressions.Expression value)
-    {
-        var i = System.Linq.Expressions.Expression.Constant(index);
-        if (Nullable.GetUnderlyingType(value.Type) is not null)
-        {
-            var v = System.Linq.Expressions.Expression.Variable(value.Type, "v");
-            return System.Linq.Expressions.Expression.Block([v],
-                System.Linq.Expressions.Expression.Assign(v, value),
-                System.Linq.Expressions.Expression.Condition(System.Linq.Expressions.Expression.Property(v, "HasValue"),
-                    Store(statement, index, System.Linq.Expressions.Expression.Property(v, "Value")), BindNull(statement, index)));
-        }
-        var type = value.Type.IsEnum ? Enum.GetUnderlyingType(value.Type) : value.Type;
-        if (type == typeof(string) || type == typeof(byte[]))
-        {
-            var v = System.Linq.Expressions.Expression.Variable(value.Type, "v");
-            return System.Linq.Expressions.Expression.Block([v],
-                System.Linq.Expressions.Expression.Assign(v, value),
-                System.Linq.Expressions.Expression.Condition(System.Linq.Expressions.Expression.Equal(v, System.Linq.Expressions.Expression.Constant(null, value.Type)),
-                    BindNull(statement, index), System.Linq.Expressions.Expression.Call(type == typeof(string) ? Text : Blob, statement, i, v)));
-        }
-        if (type == typeof(bool))
-        {
-            return System.Linq.Expressions.Expression.Call(Int64, statement, i,
-                System.Linq.Expressions.Expression.Condition(value, System.Linq.Expressions.Expression.Constant(1L), System.Linq.Expressions.Expression.Constant(0L)));
-        }
-        if (type == typeof(double) || type == typeof(float))
-        {
-            return System.Linq.Expressions.Expression.Call(Double, statement, i, System.Linq.Expressions.Expression.Convert(value, typeof(double)));
-        }
-        if (type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte) || type == typeof(uint) || type == typeof(ushort) || type == typeof(sbyte))
-        {
-            return System.Linq.Expressions.Expression.Call(Int64, statement, i, System.Linq.Expressions.Expression.Convert(value, typeof(long)));
-        }
-        throw new InvalidOperationException($"No SQLite binding for a stored value of type {value.Type.Name}.");
     }
 }
 
@@ -172,8 +72,7 @@ internal abstract class BulkCaseWriter(OneGridDbContext db) : IAsyncDisposable
 
     /// <summary>
     /// Whether the load builds the secondary indexes of cases and timelines afterwards (<see cref="DeferredIndexes"/>)
-    /// instead of keeping them row by row; on SQLite the search tables are then written by the load itself, the insert
-    /// trigger being one of what is deferred.
+    /// instead of keeping them row by row.
     /// </summary>
     protected bool Deferred { get; private set; }
 
@@ -191,7 +90,7 @@ internal abstract class BulkCaseWriter(OneGridDbContext db) : IAsyncDisposable
         if (deferIndexes)
         {
             var tables = new[] { db.Model.FindEntityType(typeof(Case))!.GetTableName()!, db.Model.FindEntityType(typeof(CaseEvent))!.GetTableName()! };
-            await DeferredIndexes.DeferAsync(db, tables, db.Database.IsSqlite() ? [CaseSearchSql.Sqlite.InsertTrigger] : [], ct);
+            await DeferredIndexes.DeferAsync(db, tables, ct);
             writer.Deferred = true;
         }
         await writer.PrepareAsync(ct);
@@ -236,7 +135,7 @@ internal abstract class BulkCaseWriter(OneGridDbContext db) : IAsyncDisposable
 internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
 {
     private sqlite3 _handle = null!;
-    private sqlite3_stmt? _insertCase, _insertEvent, _addTally, _searchText, _searchPairs, _reserve;
+    private sqlite3_stmt? _insertCase, _insertEvent, _addTally, _reserve;
     private Func<nint, object, int> _bindCase = null!, _bindEvent = null!;
     private long _synchronous;
 
@@ -254,13 +153,6 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
         _bindEvent = Events.CompileSqliteBinder(typeof(CaseEvent));
         Check(raw.sqlite3_prepare_v2(_handle, CaseNumbers.ReserveSql.Replace("{0}", "?1", StringComparison.Ordinal).Replace("{1}", "?2", StringComparison.Ordinal), out var reserve));
         _reserve = reserve;
-        if (Deferred)
-        {
-            Check(raw.sqlite3_prepare_v2(_handle, CaseSearchSql.Sqlite.InsertText, out var text));
-            _searchText = text;
-            Check(raw.sqlite3_prepare_v2(_handle, CaseSearchSql.Sqlite.InsertPairs, out var pairs));
-            _searchPairs = pairs;
-        }
         var columns = 4 + TallyCounters.Count;
         Check(raw.sqlite3_prepare_v2(_handle, Tallies.AddFrom("VALUES (" + string.Join(",", Enumerable.Range(1, columns).Select(i => "?" + i)) + ")"), out var add));
         _addTally = add;
@@ -292,11 +184,7 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
 
     public override Task WriteAsync(IReadOnlyList<Case> cases, IReadOnlyList<CaseEvent> events, CancellationToken ct)
     {
-        foreach (var c in cases)
-        {
-            Insert(_insertCase!, _bindCase, c);
-            if (Deferred) Search(c);
-        }
+        foreach (var c in cases) Insert(_insertCase!, _bindCase, c);
         foreach (var e in events) Insert(_insertEvent!, _bindEvent, e);
         return Task.CompletedTask;
     }
@@ -317,22 +205,6 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
         var last = raw.sqlite3_column_int64(_reserve, 0);
         NativeSqlite.Reset(handle);
         return Task.FromResult(last);
-    }
-
-    /// <summary>What the search insert trigger (deferred with the indexes) would have written for the case.</summary>
-    private void Search(Case c)
-    {
-        var text = CaseSearchSql.Sqlite.SearchText(c.Description, c.Address);
-        Step(_searchText!, c.Id, text);
-        Step(_searchPairs!, c.Id, CaseSearchSql.Sqlite.PairsOf(text));
-    }
-
-    private void Step(sqlite3_stmt statement, long id, string? text)
-    {
-        var handle = statement.DangerousGetHandle();
-        Check(NativeSqlite.BindInt64(handle, 1, id));
-        Check(text is null ? NativeSqlite.BindNull(handle, 2) : NativeSqlite.BindText(handle, 2, text));
-        Step(handle);
     }
 
     private void Insert(sqlite3_stmt statement, Func<nint, object, int> bind, object row)
@@ -358,6 +230,10 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
     public override async Task FinishAsync(CancellationToken ct)
     {
         await RestoreIndexesAsync(ct);
+        // The text search tables, as the host's indexer fills them after intake; the load itself wrote only cases.
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await CaseSearchIndexer.CatchUpAsync(Db, ct);
+        IndexTime += watch.Elapsed;
         var connection = Db.Database.GetDbConnection();
         await Exec(connection, $"PRAGMA synchronous = {_synchronous}; PRAGMA cache_size = -2000;", ct);
         // The planner's statistics for the new volume, as the host's SqliteStatistics keeps them.
@@ -369,8 +245,6 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
         _insertCase?.Dispose();
         _insertEvent?.Dispose();
         _addTally?.Dispose();
-        _searchText?.Dispose();
-        _searchPairs?.Dispose();
         _reserve?.Dispose();
         await base.DisposeAsync();
     }

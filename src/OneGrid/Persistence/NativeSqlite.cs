@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace OneGrid.Cases.Simulation;
+namespace OneGrid.Persistence;
 
 /// <summary>
 /// The few SQLite calls the bulk load makes per value, straight into the <c>e_sqlite3</c> library Microsoft.Data.Sqlite has
