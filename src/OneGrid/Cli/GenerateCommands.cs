@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
 using OneGrid.Persistence;
 using OneGrid.Territory;
 using OneGrid.Territory.Generation;
@@ -72,6 +73,51 @@ internal static class GenerateCommands
             AnsiConsole.MarkupLine($"{settings.Describe()}: {result.Created:N0} created, {result.Updated:N0} updated (revision {result.Revision})");
             return 0;
         });
-        return new Command("generate", "Generate territory data") { grids };
+        return new Command("generate", "Generate territory data and trial sets") { grids, Targets() };
+    }
+
+    /// <summary><c>generate targets</c>: a trial set of inspection targets inside the loaded territory, imported or written as CSV.</summary>
+    private static Command Targets()
+    {
+        var kind = new Option<string>("--kind") { Description = "The targets' kind, by code or name (燃气用户, 餐饮, 出租房, 九小场所)", DefaultValueFactory = _ => "燃气用户" };
+        var count = new Option<int>("--count") { Description = "How many targets", DefaultValueFactory = _ => 9000 };
+        var scope = new Option<string>("--scope") { Description = "The unit whose grids hold them (e.g. 330108)", DefaultValueFactory = _ => "330108" };
+        var seed = new Option<int>("--seed") { Description = "Same seed, same set", DefaultValueFactory = _ => 1 };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the CSV (the import's format) instead of importing it" };
+        var command = new Command("targets", "Generate inspection targets at points inside the scope's grids") { kind, count, scope, seed, output };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(count) is < 1 or > 1_000_000)
+            {
+                AnsiConsole.MarkupLine("[red]--count must be between 1 and 1,000,000[/]");
+                return 2;
+            }
+            await using var db = PersistenceServices.CreateContext(OneGridCli.Database(parse));
+            await PersistenceServices.MigrateAsync(db, ct);
+            var kinds = await db.TargetKinds.AsNoTracking().ToListAsync(ct);
+            var wanted = parse.GetValue(kind)!;
+            if (kinds.FirstOrDefault(k => k.Code == wanted || k.NameZh == wanted) is not { } targetKind)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]Unknown kind {wanted} (known: {string.Join(", ", kinds.Select(k => k.NameZh))})[/]");
+                return 2;
+            }
+            var units = await db.Units.AsNoTracking().ToListAsync(ct);
+            var territory = TerritoryIndex.FromUnits(units, 0);
+            if (territory.Find(parse.GetValue(scope)!) is null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]No unit {parse.GetValue(scope)} in the territory loaded[/]");
+                return 2;
+            }
+            var csv = OneGrid.Inspections.TargetGenerator.Csv(units, territory, targetKind, parse.GetValue(count), parse.GetValue(scope)!, parse.GetValue(seed));
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file.FullName, csv, ct);
+                AnsiConsole.MarkupLineInterpolated($"Wrote {parse.GetValue(count):N0} targets to {file.FullName}");
+                return 0;
+            }
+            var report = await new OneGrid.Inspections.TargetImporter(db, TimeProvider.System).ImportAsync(new StringReader(csv), dryRun: false, ct);
+            return ImportCommands.Print(report, dryRun: false);
+        });
+        return command;
     }
 }

@@ -48,7 +48,20 @@ internal static class ImportCommands
             return Print(report, parse.GetValue(dryRun));
         });
 
-        return new Command("import", "Import territory data") { divisions, polygons };
+        var targetsFile = new Argument<FileInfo>("file") { Description = "CSV with " + string.Join(",", OneGrid.Inspections.TargetImporter.Columns) };
+        var targets = new Command("targets", "Import inspection targets (re-importing updates by code)") { targetsFile, dryRun };
+        targets.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(targetsFile)!;
+            if (!file.Exists) return Fail($"No such file: {file.FullName}");
+            await using var db = await OpenAsync(parse, ct);
+            using var reader = file.OpenText();
+            var report = await AnsiConsole.Status().StartAsync("Checking targets…",
+                _ => new OneGrid.Inspections.TargetImporter(db, TimeProvider.System).ImportAsync(reader, parse.GetValue(dryRun), ct));
+            return Print(report, parse.GetValue(dryRun));
+        });
+
+        return new Command("import", "Import territory data and inspection targets") { divisions, polygons, targets };
     }
 
     private static async Task<OneGridDbContext> OpenAsync(ParseResult parse, CancellationToken ct)
@@ -62,6 +75,25 @@ internal static class ImportCommands
     {
         AnsiConsole.MarkupLineInterpolated($"[red]{message}[/]");
         return 2;
+    }
+
+    /// <summary>Exit code 0 when clean, 1 when the file has problems (nothing was written).</summary>
+    internal static int Print(OneGrid.Inspections.TargetImportReport report, bool dryRun)
+    {
+        foreach (var p in report.Problems) AnsiConsole.MarkupLineInterpolated($"[red]problem[/] {p.ToString()}");
+        if (!report.IsClean)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{report.Problems.Count} problem(s) in {report.Rows} target(s); nothing was written.[/]");
+            return 1;
+        }
+        if (dryRun)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[green]Dry run: {report.Rows} target(s), no problems; nothing was written.[/]");
+            return 0;
+        }
+        AnsiConsole.MarkupLineInterpolated(
+            $"[green]Imported {report.Rows} target(s): {report.Created} created, {report.Updated} updated, {report.Unchanged} unchanged.[/]");
+        return 0;
     }
 
     /// <summary>Exit code 0 when clean, 1 when the file has problems (nothing was written).</summary>

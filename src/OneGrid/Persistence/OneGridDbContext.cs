@@ -26,6 +26,8 @@ public abstract class OneGridDbContext(DbContextOptions options)
     public DbSet<Disputes.DisputeParty> DisputeParties => Set<Disputes.DisputeParty>();
     public DbSet<Disputes.DisputeSession> DisputeSessions => Set<Disputes.DisputeSession>();
     public DbSet<Disputes.DisputeType> DisputeTypes => Set<Disputes.DisputeType>();
+    public DbSet<Inspections.InspectionTarget> InspectionTargets => Set<Inspections.InspectionTarget>();
+    public DbSet<Inspections.TargetKind> TargetKinds => Set<Inspections.TargetKind>();
 
     public DbSet<UserGrant> Grants => Set<UserGrant>();
     public DbSet<Courier> Couriers => Set<Courier>();

@@ -11,6 +11,10 @@ public enum ImportProblemKind
     Overlap,
     OutsideParent,
     Gap,
+    /// <summary>A value that names none of the kinds the data holds (an inspection target's kind).</summary>
+    UnknownKind,
+    /// <summary>A point in no grid of the territory.</summary>
+    OutsideTerritory,
 }
 
 /// <summary>One thing wrong with an import file, located by line or feature and by unit code.</summary>

@@ -1871,6 +1871,151 @@ namespace OneGrid.Persistence.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("OneGrid.Inspections.InspectionTarget", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CommunityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("ContactName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DistrictCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("GridCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("KindCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("Lat")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("Lon")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("StreetCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.HasIndex("KindCode");
+
+                    b.HasIndex("CommunityCode", "Id");
+
+                    b.HasIndex("GridCode", "Id");
+
+                    b.HasIndex("StreetCode", "Id");
+
+                    b.HasIndex("DistrictCode", "KindCode", "Id");
+
+                    b.ToTable("inspection_targets", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Inspections.TargetKind", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("NameEn")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Sort")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("inspection_target_kinds", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "gas-user",
+                            Active = true,
+                            NameEn = "Commercial gas user",
+                            NameZh = "燃气用户",
+                            Sort = 10
+                        },
+                        new
+                        {
+                            Code = "restaurant",
+                            Active = true,
+                            NameEn = "Restaurant",
+                            NameZh = "餐饮",
+                            Sort = 20
+                        },
+                        new
+                        {
+                            Code = "rental",
+                            Active = true,
+                            NameEn = "Rental housing",
+                            NameZh = "出租房",
+                            Sort = 30
+                        },
+                        new
+                        {
+                            Code = "small-venue",
+                            Active = true,
+                            NameEn = "Small venue (nine kinds)",
+                            NameZh = "九小场所",
+                            Sort = 40
+                        });
+                });
+
             modelBuilder.Entity("OneGrid.Territory.TerritoryRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -2183,6 +2328,15 @@ namespace OneGrid.Persistence.Migrations.Postgres
                     b.HasOne("OneGrid.Disputes.Dispute", null)
                         .WithMany()
                         .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGrid.Inspections.InspectionTarget", b =>
+                {
+                    b.HasOne("OneGrid.Inspections.TargetKind", null)
+                        .WithMany()
+                        .HasForeignKey("KindCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -1835,6 +1835,149 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("OneGrid.Inspections.InspectionTarget", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CommunityCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContactName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContactPhone")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DistrictCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GridCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("KindCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Lat")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Lon")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StreetCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.HasIndex("KindCode");
+
+                    b.HasIndex("CommunityCode", "Id");
+
+                    b.HasIndex("GridCode", "Id");
+
+                    b.HasIndex("StreetCode", "Id");
+
+                    b.HasIndex("DistrictCode", "KindCode", "Id");
+
+                    b.ToTable("inspection_targets", (string)null);
+                });
+
+            modelBuilder.Entity("OneGrid.Inspections.TargetKind", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NameEn")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NameZh")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sort")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Code");
+
+                    b.ToTable("inspection_target_kinds", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "gas-user",
+                            Active = true,
+                            NameEn = "Commercial gas user",
+                            NameZh = "燃气用户",
+                            Sort = 10
+                        },
+                        new
+                        {
+                            Code = "restaurant",
+                            Active = true,
+                            NameEn = "Restaurant",
+                            NameZh = "餐饮",
+                            Sort = 20
+                        },
+                        new
+                        {
+                            Code = "rental",
+                            Active = true,
+                            NameEn = "Rental housing",
+                            NameZh = "出租房",
+                            Sort = 30
+                        },
+                        new
+                        {
+                            Code = "small-venue",
+                            Active = true,
+                            NameEn = "Small venue (nine kinds)",
+                            NameZh = "九小场所",
+                            Sort = 40
+                        });
+                });
+
             modelBuilder.Entity("OneGrid.Territory.TerritoryRevision", b =>
                 {
                     b.Property<int>("Id")
@@ -2143,6 +2286,15 @@ namespace OneGrid.Persistence.Migrations.Sqlite
                     b.HasOne("OneGrid.Disputes.Dispute", null)
                         .WithMany()
                         .HasForeignKey("DisputeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("OneGrid.Inspections.InspectionTarget", b =>
+                {
+                    b.HasOne("OneGrid.Inspections.TargetKind", null)
+                        .WithMany()
+                        .HasForeignKey("KindCode")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
