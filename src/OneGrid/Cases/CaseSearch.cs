@@ -61,6 +61,11 @@ public static class CaseSearch
         var ids = new HashSet<long>();
         if (SqliteMatch(text) is { } match)
         {
+            // The newest cases may not be in the tables yet (CaseSearchIndexer adds them a moment after they commit): they are
+            // read by their own text, a short range of the primary key, so a report is found the moment it is received. The mark
+            // is read before the tables: a case the indexer takes meanwhile is then in the tables or above the mark, never neither.
+            var mark = await db.Database.SqlQueryRaw<long>($"SELECT indexed_through AS \"Value\" FROM {CaseSearchSql.Sqlite.ProgressTable}")
+                .SingleAsync(ct);
             var table = match.Pairs ? "case_search_pairs" : "case_search";
             // Table names cannot be parameters; both are constants above.
 #pragma warning disable EF1002
@@ -68,10 +73,6 @@ public static class CaseSearch
                 match.Query, maxCandidates + 1).ToListAsync(ct);
 #pragma warning restore EF1002
             ids.UnionWith(hits);
-            // The newest cases may not be in the tables yet (CaseSearchIndexer adds them a moment after they commit): they are
-            // read by their own text, a short range of the primary key, so a report is found the moment it is received.
-            var mark = await db.Database.SqlQueryRaw<long>($"SELECT indexed_through AS \"Value\" FROM {CaseSearchSql.Sqlite.ProgressTable}")
-                .SingleAsync(ct);
             var pattern = "%" + EscapeLike(text) + "%";
             ids.UnionWith(await db.Cases.Where(c => c.Id > mark &&
                     (EF.Functions.Like(c.Description, pattern, "\\") || (c.Address != null && EF.Functions.Like(c.Address, pattern, "\\"))))
