@@ -60,12 +60,18 @@ public static class CaseSearchSql
             b.Sql("CREATE VIRTUAL TABLE case_search_pairs USING fts5(pairs, tokenize = 'unicode61 remove_diacritics 0', content = '', contentless_delete = 1, detail = 'none');");
             Triggers(b);
             // Cases written before the index existed.
-            b.Sql("""INSERT INTO case_search (rowid, text) SELECT "Id", "Description" || char(10) || coalesce("Address", '') FROM cases;""");
-            b.Sql("""
+            Backfill(b, "");
+        }
+
+        /// <summary>Indexes the cases <paramref name="where"/> selects (a condition on <c>c</c>, or all) as the triggers would.</summary>
+        private static void Backfill(MigrationBuilder b, string where)
+        {
+            b.Sql($"""INSERT INTO case_search (rowid, text) SELECT c."Id", c."Description" || char(10) || coalesce(c."Address", '') FROM cases c {where};""");
+            b.Sql($"""
                 INSERT INTO case_search_pairs (rowid, pairs)
                 SELECT c."Id", (SELECT group_concat(substr(c."Description" || char(10) || coalesce(c."Address", ''), i, 2), ' ')
                                 FROM case_search_positions WHERE i < length(c."Description" || char(10) || coalesce(c."Address", '')))
-                FROM cases c;
+                FROM cases c {where};
                 """);
         }
 
@@ -78,18 +84,26 @@ public static class CaseSearchSql
                     INSERT INTO case_search_pairs (rowid, pairs) VALUES (NEW."Id", {Pairs});
                 END;
                 """);
+            ChangeTriggers(b, Changed, "");
+        }
+
+        private const string Changed = "OLD.\"Description\" IS NOT NEW.\"Description\" OR OLD.\"Address\" IS NOT NEW.\"Address\"";
+
+        /// <summary>The update trigger (firing <c>WHEN</c> <paramref name="update"/>) and the delete trigger (<paramref name="delete"/>: empty, or a <c>WHEN …</c> clause).</summary>
+        private static void ChangeTriggers(MigrationBuilder b, string update, string delete)
+        {
             // EF writes only the columns an action changed, so most updates (state, clocks) never fire this.
             b.Sql($"""
                 CREATE TRIGGER cases_search_update AFTER UPDATE OF "Description", "Address" ON cases
-                WHEN OLD."Description" IS NOT NEW."Description" OR OLD."Address" IS NOT NEW."Address" BEGIN
+                WHEN {update} BEGIN
                     DELETE FROM case_search WHERE rowid = OLD."Id";
                     DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
                     INSERT INTO case_search (rowid, text) VALUES (NEW."Id", {Text});
                     INSERT INTO case_search_pairs (rowid, pairs) VALUES (NEW."Id", {Pairs});
                 END;
                 """);
-            b.Sql("""
-                CREATE TRIGGER cases_search_delete AFTER DELETE ON cases BEGIN
+            b.Sql($"""
+                CREATE TRIGGER cases_search_delete AFTER DELETE ON cases {delete}BEGIN
                     DELETE FROM case_search WHERE rowid = OLD."Id";
                     DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
                 END;
@@ -109,21 +123,7 @@ public static class CaseSearchSql
             b.Sql("DROP TRIGGER IF EXISTS cases_search_insert;");
             b.Sql("DROP TRIGGER IF EXISTS cases_search_update;");
             b.Sql("DROP TRIGGER IF EXISTS cases_search_delete;");
-            b.Sql($"""
-                CREATE TRIGGER cases_search_update AFTER UPDATE OF "Description", "Address" ON cases
-                WHEN (OLD."Description" IS NOT NEW."Description" OR OLD."Address" IS NOT NEW."Address") AND {Indexed} BEGIN
-                    DELETE FROM case_search WHERE rowid = OLD."Id";
-                    DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
-                    INSERT INTO case_search (rowid, text) VALUES (NEW."Id", {Text});
-                    INSERT INTO case_search_pairs (rowid, pairs) VALUES (NEW."Id", {Pairs});
-                END;
-                """);
-            b.Sql($"""
-                CREATE TRIGGER cases_search_delete AFTER DELETE ON cases WHEN {Indexed} BEGIN
-                    DELETE FROM case_search WHERE rowid = OLD."Id";
-                    DELETE FROM case_search_pairs WHERE rowid = OLD."Id";
-                END;
-                """);
+            ChangeTriggers(b, $"({Changed}) AND {Indexed}", $"WHEN {Indexed} ");
             b.Sql("""
                 CREATE TABLE IF NOT EXISTS onegrid_deferred_ddl (seq INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, ddl TEXT NOT NULL);
                 DELETE FROM onegrid_deferred_ddl WHERE name = 'cases_search_insert';
@@ -133,16 +133,7 @@ public static class CaseSearchSql
         /// <summary>Back to the insert trigger: the cases above the mark are indexed first.</summary>
         public static void IndexAfterCommitDown(MigrationBuilder b)
         {
-            b.Sql($"""
-                INSERT INTO case_search (rowid, text)
-                SELECT "Id", "Description" || char(10) || coalesce("Address", '') FROM cases WHERE "Id" > (SELECT indexed_through FROM {ProgressTable});
-                """);
-            b.Sql($"""
-                INSERT INTO case_search_pairs (rowid, pairs)
-                SELECT c."Id", (SELECT group_concat(substr(c."Description" || char(10) || coalesce(c."Address", ''), i, 2), ' ')
-                                FROM case_search_positions WHERE i < length(c."Description" || char(10) || coalesce(c."Address", '')))
-                FROM cases c WHERE c."Id" > (SELECT indexed_through FROM {ProgressTable});
-                """);
+            Backfill(b, $"WHERE c.\"Id\" > (SELECT indexed_through FROM {ProgressTable})");
             b.Sql("DROP TRIGGER IF EXISTS cases_search_update;");
             b.Sql("DROP TRIGGER IF EXISTS cases_search_delete;");
             b.Sql($"DROP TABLE {ProgressTable};");

@@ -101,21 +101,29 @@ internal static class GenerateCommands
                 AnsiConsole.MarkupLineInterpolated($"[red]Unknown kind {wanted} (known: {string.Join(", ", kinds.Select(k => k.NameZh))})[/]");
                 return 2;
             }
-            var units = await db.Units.AsNoTracking().ToListAsync(ct);
-            var territory = TerritoryIndex.FromUnits(units, 0);
+            var (territory, units) = await TerritoryIndexHolder.LoadAsync(db, ct);
             if (territory.Find(parse.GetValue(scope)!) is null)
             {
                 AnsiConsole.MarkupLineInterpolated($"[red]No unit {parse.GetValue(scope)} in the territory loaded[/]");
                 return 2;
             }
-            var csv = OneGrid.Inspections.TargetGenerator.Csv(units, territory, targetKind, parse.GetValue(count), parse.GetValue(scope)!, parse.GetValue(seed));
+            string csv;
+            try
+            {
+                csv = OneGrid.Inspections.TargetGenerator.Csv(units, territory, targetKind, parse.GetValue(count), parse.GetValue(scope)!, parse.GetValue(seed));
+            }
+            catch (ArgumentException e)
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+                return 2;
+            }
             if (parse.GetValue(output) is { } file)
             {
                 await File.WriteAllTextAsync(file.FullName, csv, ct);
                 AnsiConsole.MarkupLineInterpolated($"Wrote {parse.GetValue(count):N0} targets to {file.FullName}");
                 return 0;
             }
-            var report = await new OneGrid.Inspections.TargetImporter(db, TimeProvider.System).ImportAsync(new StringReader(csv), dryRun: false, ct);
+            var report = await new OneGrid.Inspections.TargetImporter(db, TimeProvider.System).ImportAsync(new StringReader(csv), dryRun: false, ct, territory);
             return ImportCommands.Print(report, dryRun: false);
         });
         return command;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using NetTopologySuite.Geometries;
 using NetTopologySuite.IO;
 using OneGrid.Territory;
 
@@ -23,7 +22,9 @@ public static class TargetGenerator
     {
         var reader = new WKBReader();
         var grids = units.Where(u => u.Level == UnitLevel.Grid && u.Boundary is not null && territory.PathOf(u.Code).Any(p => p.Code == scope))
-            .Select(u => (u.Code, Envelope: reader.Read(u.Boundary!).EnvelopeInternal, Street: territory.PathOf(u.Code).FirstOrDefault(p => p.Level == UnitLevel.Street)?.Name ?? ""))
+            .Select(u => (u.Code, Shape: reader.Read(u.Boundary!), Street: territory.PathOf(u.Code).FirstOrDefault(p => p.Level == UnitLevel.Street)?.Name ?? ""))
+            .Where(g => !g.Shape.IsEmpty)
+            .Select(g => (g.Code, g.Shape.EnvelopeInternal, g.Shape.InteriorPoint.Coordinate, g.Street))
             .ToList();
         if (grids.Count == 0) throw new ArgumentException($"No grid with a boundary lies under {scope}.", nameof(scope));
         var rng = new Random(seed);
@@ -31,8 +32,8 @@ public static class TargetGenerator
         var csv = new StringBuilder(string.Join(",", TargetImporter.Columns)).Append('\n');
         for (var i = 1; i <= count; i++)
         {
-            var (code, envelope, street) = grids[rng.Next(grids.Count)];
-            var (lon, lat) = PointIn(territory, code, envelope, rng);
+            var (code, envelope, interior, street) = grids[rng.Next(grids.Count)];
+            var (lon, lat) = territory.PointIn(code, envelope, interior, rng);
             var owner = Surnames[rng.Next(Surnames.Length)];
             var name = kind.Code switch
             {
@@ -46,16 +47,5 @@ public static class TargetGenerator
                 .Append(CultureInfo.InvariantCulture, $"{lon:0.000000},{lat:0.000000},{contact},{phone}\n");
         }
         return csv.ToString();
-    }
-
-    private static (double Lon, double Lat) PointIn(TerritoryIndex territory, string grid, Envelope e, Random rng)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            var lon = Math.Round(e.MinX + rng.NextDouble() * e.Width, 6);
-            var lat = Math.Round(e.MinY + rng.NextDouble() * e.Height, 6);
-            if (territory.Resolve(lon, lat) is { Nearest: false } r && r.Grid.Code == grid) return (lon, lat);
-        }
-        return (Math.Round(e.Centre.X, 6), Math.Round(e.Centre.Y, 6));
     }
 }

@@ -25,11 +25,11 @@ public sealed class TargetImporter(OneGridDbContext db, TimeProvider time)
 {
     public static readonly string[] Columns = ["code", "name", "kind", "address", "lon", "lat", "contact_name", "contact_phone"];
 
-    public async Task<TargetImportReport> ImportAsync(TextReader reader, bool dryRun, CancellationToken ct)
+    /// <param name="territory">The territory's index when the caller has it already; otherwise loaded from the database.</param>
+    public async Task<TargetImportReport> ImportAsync(TextReader reader, bool dryRun, CancellationToken ct, TerritoryIndex? territory = null)
     {
         var kinds = await db.TargetKinds.AsNoTracking().Where(k => k.Active).ToListAsync(ct);
-        var territory = TerritoryIndex.FromUnits(await db.Units.AsNoTracking().ToListAsync(ct),
-            await db.TerritoryRevisions.Select(r => (long?)r.Revision).MaxAsync(ct) ?? 0);
+        territory ??= (await TerritoryIndexHolder.LoadAsync(db, ct)).Index;
         var (rows, problems) = Parse(reader, kinds, territory);
         if (problems.Count > 0 || dryRun) return new TargetImportReport(rows.Count, problems, 0, 0, 0, false);
 

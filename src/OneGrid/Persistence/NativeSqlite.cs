@@ -35,6 +35,14 @@ internal static unsafe partial class NativeSqlite
     [LibraryImport(Library, EntryPoint = "sqlite3_reset"), SuppressGCTransition]
     public static partial int Reset(nint statement);
 
+    /// <summary>Throws what Microsoft.Data.Sqlite would for a failed call: SQLite's message and codes.</summary>
+    public static void Check(SQLitePCL.sqlite3 connection, int rc)
+    {
+        if (rc is SQLitePCL.raw.SQLITE_OK or SQLitePCL.raw.SQLITE_DONE or SQLitePCL.raw.SQLITE_ROW) return;
+        throw new Microsoft.Data.Sqlite.SqliteException(SQLitePCL.raw.sqlite3_errmsg(connection).utf8_to_string(), rc,
+            SQLitePCL.raw.sqlite3_extended_errcode(connection));
+    }
+
     public static int BindText(nint statement, int index, string value)
     {
         fixed (char* text = value) return BindText16(statement, index, text, value.Length * sizeof(char), Transient);

@@ -112,35 +112,29 @@ public static class RowInserter
     /// </summary>
     private static void InsertNative<T>(sqlite3 handle, Plan plan, Func<nint, object, int> bind, IReadOnlyList<T> rows) where T : class
     {
-        Check(handle, raw.sqlite3_prepare_v2(handle, plan.Sql, out var statement));
+        NativeSqlite.Check(handle, raw.sqlite3_prepare_v2(handle, plan.Sql, out var statement));
         using (statement)
         {
             var native = statement.DangerousGetHandle();
             foreach (var row in rows)
             {
-                Check(handle, bind(native, row));
+                NativeSqlite.Check(handle, bind(native, row));
                 var step = NativeSqlite.Step(native);
                 if (plan.GeneratedKey is not null)
                 {
                     if (step != raw.SQLITE_ROW)
                     {
                         NativeSqlite.Reset(native);
-                        Check(handle, step);
+                        NativeSqlite.Check(handle, step);
                         throw new InvalidOperationException("An insert returned no key.");
                     }
                     SetKey(plan.GeneratedKey, row, raw.sqlite3_column_int64(statement, 0));
                     step = NativeSqlite.Step(native);
                 }
                 NativeSqlite.Reset(native);
-                if (step != raw.SQLITE_DONE) Check(handle, step);
+                if (step != raw.SQLITE_DONE) NativeSqlite.Check(handle, step);
             }
         }
-    }
-
-    private static void Check(sqlite3 handle, int rc)
-    {
-        if (rc is raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW) return;
-        throw new SqliteException(raw.sqlite3_errmsg(handle).utf8_to_string(), rc, raw.sqlite3_extended_errcode(handle));
     }
 
     private static void SetKey(IProperty key, object row, object? value)

@@ -248,6 +248,21 @@ public sealed class TerritoryIndex
             : null;
     }
 
+    /// <summary>
+    /// A random point of <paramref name="grid"/> (for generated data): sampled in its envelope until the resolver places it in
+    /// that grid (not merely near it), coordinates to six decimals; after 40 misses, <paramref name="fallback"/> (an interior point).
+    /// </summary>
+    public (double Lon, double Lat) PointIn(string grid, Envelope envelope, Coordinate fallback, Random rng)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            var lon = Math.Round(envelope.MinX + rng.NextDouble() * envelope.Width, 6);
+            var lat = Math.Round(envelope.MinY + rng.NextDouble() * envelope.Height, 6);
+            if (Resolve(lon, lat) is { Nearest: false } r && r.Grid.Code == grid) return (lon, lat);
+        }
+        return (fallback.X, fallback.Y);
+    }
+
     public static double HaversineMeters(double lon1, double lat1, double lon2, double lat2)
     {
         const double R = 6_371_008.8;

@@ -17,6 +17,18 @@ public sealed class TerritoryIndexHolder(ILogger<TerritoryIndexHolder> logger)
 
     public TerritoryIndex Current => _current ?? TerritoryIndex.Empty;
 
+    /// <summary>The index of the territory stored now, and the units (buildings aside) it was built from; for code without a host's holder.</summary>
+    public static async Task<(TerritoryIndex Index, List<Unit> Units)> LoadAsync(OneGridDbContext db, CancellationToken ct) =>
+        await LoadAsync(db, await TerritoryStore.CurrentRevisionAsync(db, ct), ct);
+
+    private static async Task<(TerritoryIndex Index, List<Unit> Units)> LoadAsync(OneGridDbContext db, long revision, CancellationToken ct)
+    {
+        var units = await db.Units.AsNoTracking()
+            .Where(u => u.Level != UnitLevel.Building)
+            .ToListAsync(ct);
+        return (TerritoryIndex.FromUnits(units, revision), units);
+    }
+
     /// <summary>Rebuilds from the database unless the stored revision is the one already loaded.</summary>
     public async Task<bool> RefreshAsync(OneGridDbContext db, bool force = false, CancellationToken ct = default)
     {
@@ -27,10 +39,7 @@ public sealed class TerritoryIndexHolder(ILogger<TerritoryIndexHolder> logger)
             if (!force && _current is { } loaded && loaded.Revision == revision) return false;
 
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var units = await db.Units.AsNoTracking()
-                .Where(u => u.Level != UnitLevel.Building)
-                .ToListAsync(ct);
-            var index = TerritoryIndex.FromUnits(units, revision);
+            var (index, units) = await LoadAsync(db, revision, ct);
             _current = index;
             logger.LogInformation("Territory index loaded: {Units} units, {Grids} grids, revision {Revision}, in {Elapsed} ms",
                 units.Count, index.GridCount, revision,

@@ -221,11 +221,7 @@ internal sealed class SqliteBulkWriter(OneGridDbContext db) : BulkCaseWriter(db)
         if (step != raw.SQLITE_DONE) Check(step);
     }
 
-    private void Check(int rc)
-    {
-        if (rc is raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW) return;
-        throw new SqliteException(raw.sqlite3_errmsg(_handle).utf8_to_string(), rc);
-    }
+    private void Check(int rc) => NativeSqlite.Check(_handle, rc);
 
     public override async Task FinishAsync(CancellationToken ct)
     {

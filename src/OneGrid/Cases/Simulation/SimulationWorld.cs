@@ -124,16 +124,6 @@ internal sealed class SimulationWorld
         return s;
     }
 
-    /// <summary>A point of the grid: sampled in its envelope until the resolver places it in this grid (not merely near it).</summary>
-    public (double Lon, double Lat) PointIn(SimGrid grid, Random rng)
-    {
-        var e = grid.Envelope;
-        for (var attempt = 0; attempt < 40; attempt++)
-        {
-            var lon = Math.Round(e.MinX + rng.NextDouble() * e.Width, 6);
-            var lat = Math.Round(e.MinY + rng.NextDouble() * e.Height, 6);
-            if (Territory.Resolve(lon, lat) is { Nearest: false } r && r.Grid.Code == grid.Code) return (lon, lat);
-        }
-        return (grid.Interior.X, grid.Interior.Y);
-    }
+    /// <summary>A point of the grid (<see cref="TerritoryIndex.PointIn"/>).</summary>
+    public (double Lon, double Lat) PointIn(SimGrid grid, Random rng) => Territory.PointIn(grid.Code, grid.Envelope, grid.Interior, rng);
 }
